@@ -1,0 +1,240 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util.h"
+
+const char *cli_prog = "9c";
+
+void
+cli_usage(const char *usage, int to_stderr)
+{
+	FILE *f = to_stderr ? stderr : stdout;
+
+	fprintf(f, "usage: %s\n", usage);
+}
+
+void
+cli_init(int argc, char **argv, const char *usage)
+{
+	const char *slash;
+
+	if (argc > 0 && argv[0]) {
+		slash = strrchr(argv[0], '/');
+		cli_prog = slash ? slash + 1 : argv[0];
+	}
+	/* Write errors are checked where they happen; EPIPE is not a crash. */
+	signal(SIGPIPE, SIG_IGN);
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("%s %s\n", cli_prog, NINEC_VERSION);
+		cli_exit(0);
+	}
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		cli_usage(usage, 0);
+		cli_exit(0);
+	}
+}
+
+void
+cli_misuse(const char *usage, const char *why, ...)
+{
+	va_list ap;
+
+	if (why) {
+		fprintf(stderr, "%s: ", cli_prog);
+		va_start(ap, why);
+		vfprintf(stderr, why, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	cli_usage(usage, 1);
+	exit(EXIT_USAGE);
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cli_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_fatal(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", cli_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+void
+cli_diag(const struct diag *d)
+{
+	char msg[DIAG_MSG + DIAG_PATH + 256];
+
+	diag_format(d, msg, sizeof msg);
+	fflush(stdout);
+	fprintf(stderr, "%s: %s\n", cli_prog, msg);
+}
+
+void
+cli_exit(int status)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno == EPIPE)
+			exit(status);
+		fprintf(stderr, "%s: write error: %s\n", cli_prog,
+		    strerror(errno));
+		exit(status ? status : EXIT_FAIL);
+	}
+	exit(status);
+}
+
+int
+cli_format(const char *arg, enum emit_format *f)
+{
+	if (strcmp(arg, "yaml") == 0)
+		*f = EMIT_YAML;
+	else if (strcmp(arg, "json") == 0)
+		*f = EMIT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+void
+cli_inputs_init(struct cli_inputs *in, int argc, char **argv)
+{
+	memset(in, 0, sizeof *in);
+	in->files = argv;
+	in->nfiles = argc;
+}
+
+struct stream *
+cli_inputs_next(struct cli_inputs *in, struct diag *d)
+{
+	const char *name;
+
+	cli_inputs_close(in);
+	if (in->nfiles == 0 && in->next == 0) {
+		in->next = 1;
+		in->s = stream_open("<stdin>", stdin, in->lim);
+		return in->s;
+	}
+	if (in->next >= in->nfiles)
+		return NULL;
+	name = in->files[in->next++];
+	if (strcmp(name, "-") == 0) {
+		in->s = stream_open("<stdin>", stdin, in->lim);
+		return in->s;
+	}
+	in->cur = fopen(name, "r");
+	if (in->cur == NULL) {
+		diag_clear(d);
+		diag_set(d, EXIT_INPUT, "%s: %s", name, strerror(errno));
+		return NULL;
+	}
+	in->s = stream_open(name, in->cur, in->lim);
+	return in->s;
+}
+
+void
+cli_inputs_close(struct cli_inputs *in)
+{
+	if (in->cur)
+		fclose(in->cur);
+	in->cur = NULL;
+	stream_close(in->s);
+	in->s = NULL;
+}
+
+int
+cli_each_doc(int argc, char **argv, cli_doc_fn fn, void *ctx, struct diag *d)
+{
+	struct cli_inputs in;
+	struct stream *s;
+	struct doc *doc;
+	int r = 0;
+
+	cli_inputs_init(&in, argc, argv);
+	diag_clear(d);
+	while (r == 0 && (s = cli_inputs_next(&in, d)) != NULL) {
+		while ((r = stream_next(s, &doc, d)) == 1)
+			if (fn(doc, ctx, d) < 0)
+				break;
+	}
+	cli_inputs_close(&in);
+	return r != 0 || d->msg[0] ? -1 : 0;
+}
+
+void
+cli_put(const char *p, size_t n)
+{
+	if (n && fwrite(p, 1, n, stdout) != n) {
+		if (errno == EPIPE)
+			exit(0);
+		cli_fatal(EXIT_FAIL, "write error: %s", strerror(errno));
+	}
+}
+
+void
+cli_put_doc(enum emit_format f, const struct node *n)
+{
+	static unsigned long count;
+	static struct buf b;
+
+	buf_reset(&b);
+	emit_doc(&b, f, n, &count);
+	cli_put(b.p, b.len);
+	if (b.cap > (1u << 20))
+		buf_release(&b);
+}
+
+int
+cli_read_file(const char *path, size_t limit, char **out, size_t *len,
+    struct diag *d)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	struct buf b = BUF_INIT;
+	char tmp[65536];
+	size_t got;
+
+	if (f == NULL)
+		return diag_set(d, EXIT_INPUT, "%s: %s", path, strerror(errno));
+	b.limit = limit;
+	while ((got = fread(tmp, 1, sizeof tmp, f)) > 0)
+		if (buf_add(&b, tmp, got) < 0) {
+			if (f != stdin)
+				fclose(f);
+			buf_release(&b);
+			return diag_set(d, EXIT_INPUT,
+			    "%s: larger than %zu bytes", path, limit);
+		}
+	if (ferror(f)) {
+		if (f != stdin)
+			fclose(f);
+		buf_release(&b);
+		return diag_set(d, EXIT_INPUT, "%s: %s", path, strerror(errno));
+	}
+	if (f != stdin)
+		fclose(f);
+	if (b.p == NULL)
+		buf_grow(&b, 0);
+	*out = b.p;
+	*len = b.len;
+	return 0;
+}

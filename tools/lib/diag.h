@@ -1,0 +1,42 @@
+/*
+ * diag.h - a problem found in the input or reported by a server, with where.
+ *
+ * The library never prints and never exits on bad input: it fills a struct
+ * diag and returns -1.  Only a tool prints it (cli_diag()), once, in the
+ * project's one message format:
+ *
+ *	9c-order: <stdin>:12:3: document 4: spec.names.kind: missing
+ *
+ * A struct diag owns no heap memory; its strings (input name included) are
+ * fixed-size copies, truncated if need be, so filling one can never fail and
+ * it outlives the stream it describes.  Empty and zero fields are left out
+ * of the message: line 0 means "no position", doc 0 means "not about a document".
+ * `status' is the exit status the problem calls for (see cli.h).
+ */
+#ifndef NINEC_DIAG_H
+#define NINEC_DIAG_H
+
+#include <stddef.h>
+
+#define DIAG_MSG 512
+#define DIAG_PATH 512
+
+struct diag {
+	int status;
+	char input[256];	/* "<stdin>", a file name, or empty */
+	int doc;
+	int line, col;
+	char path[DIAG_PATH];
+	char msg[DIAG_MSG];
+};
+
+void diag_clear(struct diag *d);
+/* Sets the message (and status) and returns -1, for `return diag_set(...)'. */
+int diag_set(struct diag *d, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void diag_at(struct diag *d, const char *input, int doc, int line, int col);
+void diag_setpath(struct diag *d, const char *path);
+/* The message without the program name, into out (always terminated). */
+void diag_format(const struct diag *d, char *out, size_t n);
+
+#endif

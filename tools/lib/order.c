@@ -1,0 +1,731 @@
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "order.h"
+#include "util.h"
+
+#define EXIT_INPUT 3
+
+struct ref {
+	char *group, *kind, *ns, *name;	/* NULL ns: cluster-scoped or any */
+};
+
+struct ent {
+	char *group, *kind, *ns, *name;
+	char *ident;
+	char input[256];
+	int doc, item, line;
+	long wave;
+	/* a CRD: what it defines */
+	char *crd_group, *crd_kind;
+	int crd_namespaced;
+	char **groups;		/* kapp change groups */
+	size_t ngroups;
+	struct ref *refs;	/* what it names, resolved by order_solve() */
+	size_t nrefs;
+	char **after;		/* kapp: upsert after upserting these groups */
+	size_t nafter;
+	char **before;		/* kapp: upsert before upserting these groups */
+	size_t nbefore;
+	size_t *deps;
+	size_t ndeps, capdeps;
+	int level, color, stage;
+};
+
+struct order_set {
+	struct ent *e;
+	size_t n, cap;
+	size_t *hash;		/* identity -> index + 1 */
+	size_t hcap;
+	int nstages;
+};
+
+static const char *const cluster_kinds[] = {
+	"APIService", "CSIDriver", "CSINode", "CertificateSigningRequest",
+	"ClusterRole", "ClusterRoleBinding", "ComponentStatus",
+	"CustomResourceDefinition", "FlowSchema", "IngressClass",
+	"MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding",
+	"MutatingWebhookConfiguration", "Namespace", "Node",
+	"PersistentVolume", "PriorityClass", "PriorityLevelConfiguration",
+	"RuntimeClass", "SelfSubjectAccessReview", "SelfSubjectReview",
+	"SelfSubjectRulesReview", "StorageClass", "SubjectAccessReview",
+	"TokenReview", "ValidatingAdmissionPolicy",
+	"ValidatingAdmissionPolicyBinding", "ValidatingWebhookConfiguration",
+	"VolumeAttachment", "DeviceClass", "ResourceSlice", NULL
+};
+
+static const char *const builtin_groups[] = {
+	"", "apps", "batch", "autoscaling", "policy", "networking.k8s.io",
+	"rbac.authorization.k8s.io", "storage.k8s.io", "apiextensions.k8s.io",
+	"apiregistration.k8s.io", "admissionregistration.k8s.io",
+	"scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io",
+	"node.k8s.io", "certificates.k8s.io", "events.k8s.io",
+	"flowcontrol.apiserver.k8s.io", "resource.k8s.io",
+	"authentication.k8s.io", "authorization.k8s.io", NULL
+};
+
+void
+order_group(const char *api_version, char *out, size_t n)
+{
+	const char *slash = strchr(api_version, '/');
+
+	if (slash == NULL)
+		snprintf(out, n, "%s", "");
+	else
+		snprintf(out, n, "%.*s", (int)(slash - api_version), api_version);
+}
+
+static int
+in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return 1;
+	return 0;
+}
+
+int
+order_kind_namespaced(const struct order_set *o, const char *group,
+    const char *kind)
+{
+	size_t i;
+
+	if (o)
+		for (i = 0; i < o->n; i++)
+			if (o->e[i].crd_kind && strcmp(o->e[i].crd_kind, kind) == 0 &&
+			    strcmp(o->e[i].crd_group, group) == 0)
+				return o->e[i].crd_namespaced;
+	if (in_list(group, builtin_groups))
+		return !in_list(kind, cluster_kinds);
+	return 1;
+}
+
+struct order_set *
+order_new(void)
+{
+	return xcalloc(1, sizeof(struct order_set));
+}
+
+static void
+free_refs(struct ent *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nrefs; i++) {
+		free(e->refs[i].group);
+		free(e->refs[i].kind);
+		free(e->refs[i].ns);
+		free(e->refs[i].name);
+	}
+	free(e->refs);
+}
+
+static void
+free_strv(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+order_free(struct order_set *o)
+{
+	size_t i;
+
+	if (o == NULL)
+		return;
+	for (i = 0; i < o->n; i++) {
+		struct ent *e = &o->e[i];
+
+		free(e->group);
+		free(e->kind);
+		free(e->ns);
+		free(e->name);
+		free(e->ident);
+		free(e->crd_group);
+		free(e->crd_kind);
+		free_strv(e->groups, e->ngroups);
+		free_strv(e->after, e->nafter);
+		free_strv(e->before, e->nbefore);
+		free_refs(e);
+		free(e->deps);
+	}
+	free(o->e);
+	free(o->hash);
+	free(o);
+}
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Identity for lookups: group, kind, namespace and name joined by NUL-free
+ * separators that cannot occur in any of them. */
+static char *
+key_of(const char *group, const char *kind, const char *ns, const char *name)
+{
+	return xasprintf("%s\x1f%s\x1f%s\x1f%s", group, kind, ns ? ns : "", name);
+}
+
+static long
+lookup(const struct order_set *o, const char *group, const char *kind,
+    const char *ns, const char *name)
+{
+	char *k;
+	size_t i, m;
+	long r = -1;
+
+	if (o->hcap == 0)
+		return -1;
+	k = key_of(group, kind, ns, name);
+	m = o->hcap - 1;
+	for (i = hash_str(k) & m; o->hash[i]; i = (i + 1) & m) {
+		const struct ent *e = &o->e[o->hash[i] - 1];
+
+		if (strcmp(e->name, name) == 0 && strcmp(e->kind, kind) == 0 &&
+		    strcmp(e->group, group) == 0 &&
+		    strcmp(e->ns, ns ? ns : "") == 0) {
+			r = (long)(o->hash[i] - 1);
+			break;
+		}
+	}
+	free(k);
+	return r;
+}
+
+static void
+hash_put(struct order_set *o, size_t idx)
+{
+	struct ent *e = &o->e[idx];
+	char *k;
+	size_t i, m;
+
+	if (o->n * 2 >= o->hcap) {
+		size_t old = o->hcap, j;
+		size_t *oh = o->hash;
+
+		o->hcap = o->hcap ? o->hcap * 2 : 64;
+		o->hash = xcalloc(o->hcap, sizeof *o->hash);
+		for (j = 0; j < old; j++)
+			if (oh[j]) {
+				struct ent *x = &o->e[oh[j] - 1];
+				char *xk = key_of(x->group, x->kind, x->ns, x->name);
+
+				m = o->hcap - 1;
+				for (i = hash_str(xk) & m; o->hash[i]; i = (i + 1) & m)
+					;
+				o->hash[i] = oh[j];
+				free(xk);
+			}
+		free(oh);
+	}
+	k = key_of(e->group, e->kind, e->ns, e->name);
+	m = o->hcap - 1;
+	for (i = hash_str(k) & m; o->hash[i]; i = (i + 1) & m)
+		;
+	o->hash[i] = idx + 1;
+	free(k);
+}
+
+static int
+ent_err(struct diag *d, const struct doc *doc, const struct node *at,
+    const char *path, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int
+ent_err(struct diag *d, const struct doc *doc, const struct node *at,
+    const char *path, const char *fmt, ...)
+{
+	char item[32] = "";
+	va_list ap;
+
+	diag_clear(d);
+	diag_at(d, doc->input, doc->index, at ? at->line : doc->line,
+	    at ? at->col : 0);
+	if (doc->item)
+		snprintf(item, sizeof item, "items[%d]%s", doc->item - 1,
+		    path[0] ? "." : "");
+	snprintf(d->path, sizeof d->path, "%s%s", item, path);
+	d->status = EXIT_INPUT;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void
+add_ref(struct ent *e, const char *group, const char *kind, const char *ns,
+    const char *name)
+{
+	struct ref *r;
+
+	if (name == NULL || *name == '\0')
+		return;
+	e->refs = xrealloc(e->refs, (e->nrefs + 1) * sizeof *e->refs);
+	r = &e->refs[e->nrefs++];
+	r->group = xstrdup(group);
+	r->kind = xstrdup(kind);
+	r->ns = ns && *ns ? xstrdup(ns) : NULL;
+	r->name = xstrdup(name);
+}
+
+static void
+push_str(char ***v, size_t *n, const char *s, size_t len)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = xstrndup(s, len);
+}
+
+/* config.kubernetes.io/depends-on: group/namespaces/ns/Kind/name or
+ * group/Kind/name, comma-separated. */
+static int
+parse_depends_on(struct ent *e, const char *v, const struct doc *doc,
+    const struct node *at, struct diag *d)
+{
+	char *copy = xstrdup(v), *item, *save = NULL, *f[6];
+	int n, rc = 0;
+
+	for (item = strtok_r(copy, ",", &save); item;
+	    item = strtok_r(NULL, ",", &save)) {
+		char *p = item;
+
+		while (*p == ' ')
+			p++;
+		for (n = 0; n < 6 && p; n++) {
+			f[n] = p;
+			p = strchr(p, '/');
+			if (p)
+				*p++ = '\0';
+		}
+		if (n == 5 && strcmp(f[1], "namespaces") == 0)
+			add_ref(e, f[0], f[3], f[2], f[4]);
+		else if (n == 3)
+			add_ref(e, f[0], f[1], NULL, f[2]);
+		else {
+			rc = ent_err(d, doc, at,
+			    "metadata.annotations[\"config.kubernetes.io/depends-on\"]",
+			    "'%s' is not group/Kind/name or group/namespaces/namespace/Kind/name",
+			    item);
+			break;
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+/* "upsert after upserting apps.big.co/db" and friends. */
+static void
+parse_change_rule(struct ent *e, const char *v)
+{
+	const char *after = "upsert after upserting ";
+	const char *before = "upsert before upserting ";
+
+	if (strncmp(v, after, strlen(after)) == 0)
+		push_str(&e->after, &e->nafter, v + strlen(after),
+		    strlen(v + strlen(after)));
+	else if (strncmp(v, before, strlen(before)) == 0)
+		push_str(&e->before, &e->nbefore, v + strlen(before),
+		    strlen(v + strlen(before)));
+}
+
+static int
+annotations(struct ent *e, const struct node *ann, const struct doc *doc,
+    struct diag *d)
+{
+	size_t i;
+	char *end;
+
+	if (ann == NULL || ann->type == NODE_NULL)
+		return 0;
+	if (ann->type != NODE_MAP)
+		return ent_err(d, doc, ann, "metadata.annotations",
+		    "%s", "must be a mapping of strings");
+	for (i = 0; i < ann->len; i++) {
+		const char *k = ann->u.pairs[i].key->u.s;
+		const struct node *vn = ann->u.pairs[i].val;
+		const char *v = node_s(vn);
+
+		if (v == NULL)
+			continue;
+		if (strcmp(k, "argocd.argoproj.io/sync-wave") == 0) {
+			e->wave = strtol(v, &end, 10);
+			if (*v == '\0' || *end != '\0')
+				return ent_err(d, doc, vn,
+				    "metadata.annotations[\"argocd.argoproj.io/sync-wave\"]",
+				    "'%s' is not an integer", v);
+		} else if (strcmp(k, "config.kubernetes.io/depends-on") == 0) {
+			if (parse_depends_on(e, v, doc, vn, d) < 0)
+				return -1;
+		} else if (strncmp(k, "kapp.k14s.io/change-group", 25) == 0) {
+			push_str(&e->groups, &e->ngroups, v, strlen(v));
+		} else if (strncmp(k, "kapp.k14s.io/change-rule", 24) == 0) {
+			parse_change_rule(e, v);
+		}
+	}
+	return 0;
+}
+
+static void
+refs_of(struct ent *e, const struct node *r)
+{
+	const struct node *spec = node_get(r, "spec"), *x;
+	const char *ns = e->ns;
+	size_t i;
+
+	if (ns && *ns && strcmp(e->kind, "Namespace") != 0)
+		add_ref(e, "", "Namespace", NULL, ns);
+	if (strcmp(e->group, "rbac.authorization.k8s.io") == 0 &&
+	    (strcmp(e->kind, "RoleBinding") == 0 ||
+	    strcmp(e->kind, "ClusterRoleBinding") == 0)) {
+		const char *rk = node_at_s(r, "roleRef.kind");
+		const char *rn = node_at_s(r, "roleRef.name");
+
+		if (rk && strcmp(rk, "Role") == 0)
+			add_ref(e, e->group, "Role", ns, rn);
+		else if (rk && strcmp(rk, "ClusterRole") == 0)
+			add_ref(e, e->group, "ClusterRole", NULL, rn);
+	}
+	if (strcmp(e->group, "") == 0 &&
+	    strcmp(e->kind, "PersistentVolumeClaim") == 0)
+		add_ref(e, "storage.k8s.io", "StorageClass", NULL,
+		    node_at_s(spec, "storageClassName"));
+	if (strcmp(e->group, "apps") == 0 && strcmp(e->kind, "StatefulSet") == 0 &&
+	    (x = node_get(spec, "volumeClaimTemplates")) && x->type == NODE_SEQ)
+		for (i = 0; i < x->len; i++)
+			add_ref(e, "storage.k8s.io", "StorageClass", NULL,
+			    node_at_s(x->u.items[i], "spec.storageClassName"));
+	if (strcmp(e->group, "admissionregistration.k8s.io") == 0 &&
+	    (x = node_get(r, "webhooks")) && x->type == NODE_SEQ)
+		for (i = 0; i < x->len; i++) {
+			const struct node *svc = node_at(x->u.items[i],
+			    "clientConfig.service");
+
+			add_ref(e, "", "Service", node_at_s(svc, "namespace"),
+			    node_at_s(svc, "name"));
+		}
+	if (strcmp(e->group, "apiregistration.k8s.io") == 0 &&
+	    strcmp(e->kind, "APIService") == 0)
+		add_ref(e, "", "Service", node_at_s(spec, "service.namespace"),
+		    node_at_s(spec, "service.name"));
+}
+
+static const char *
+required(const struct doc *doc, const char *dotted, struct diag *d)
+{
+	const struct node *n = node_at(doc->root, dotted);
+
+	if (n == NULL || n->type == NODE_NULL) {
+		ent_err(d, doc, NULL, dotted, "%s", "missing");
+		return NULL;
+	}
+	if (n->type != NODE_STR || n->len == 0) {
+		ent_err(d, doc, n, dotted, "%s", n->type == NODE_STR ?
+		    "empty" : "must be a string");
+		return NULL;
+	}
+	return n->u.s;
+}
+
+int
+order_add(struct order_set *o, const struct doc *doc, struct diag *d)
+{
+	const char *apiv, *kind, *name, *ns = NULL;
+	const struct node *r = doc->root, *nsn;
+	char group[256];
+	struct ent *e;
+	long dup;
+
+	if (r == NULL || r->type != NODE_MAP)
+		return ent_err(d, doc, r, "", "%s",
+		    "a manifest must be a mapping");
+	if ((apiv = required(doc, "apiVersion", d)) == NULL ||
+	    (kind = required(doc, "kind", d)) == NULL ||
+	    (name = required(doc, "metadata.name", d)) == NULL)
+		return -1;
+	nsn = node_at(r, "metadata.namespace");
+	if (nsn && nsn->type != NODE_NULL) {
+		if (nsn->type != NODE_STR)
+			return ent_err(d, doc, nsn, "metadata.namespace", "%s",
+			    "must be a string");
+		ns = nsn->u.s;
+	}
+	order_group(apiv, group, sizeof group);
+	if (o->n == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 64;
+		o->e = xrealloc(o->e, o->cap * sizeof *o->e);
+	}
+	e = &o->e[o->n];
+	memset(e, 0, sizeof *e);
+	e->group = xstrdup(group);
+	e->kind = xstrdup(kind);
+	e->ns = xstrdup(ns ? ns : "");
+	e->name = xstrdup(name);
+	e->ident = ns && *ns ? xasprintf("%s/%s %s/%s", apiv, kind, ns, name) :
+	    xasprintf("%s/%s %s", apiv, kind, name);
+	snprintf(e->input, sizeof e->input, "%s", doc->input ? doc->input : "");
+	e->doc = doc->index;
+	e->item = doc->item;
+	e->line = doc->line;
+	if ((dup = lookup(o, e->group, e->kind, e->ns, e->name)) >= 0) {
+		struct ent *f = &o->e[dup];
+		char msg[DIAG_MSG];
+
+		snprintf(msg, sizeof msg, "%s is already defined by %s:%d (document %d)",
+		    e->ident, f->input, f->line, f->doc);
+		o->n++;		/* so order_free releases it */
+		return ent_err(d, doc, NULL, "", "%s", msg);
+	}
+	o->n++;
+	if (annotations(e, node_at(r, "metadata.annotations"), doc, d) < 0)
+		return -1;
+	if (strcmp(group, "apiextensions.k8s.io") == 0 &&
+	    strcmp(kind, "CustomResourceDefinition") == 0) {
+		const char *g = node_at_s(r, "spec.group");
+		const char *k = node_at_s(r, "spec.names.kind");
+		const char *scope = node_at_s(r, "spec.scope");
+
+		if (g == NULL)
+			return ent_err(d, doc, NULL, "spec.group", "%s", "missing");
+		if (k == NULL)
+			return ent_err(d, doc, NULL, "spec.names.kind", "%s",
+			    "missing");
+		e->crd_group = xstrdup(g);
+		e->crd_kind = xstrdup(k);
+		e->crd_namespaced = scope == NULL || strcmp(scope, "Cluster") != 0;
+	}
+	refs_of(e, r);
+	hash_put(o, o->n - 1);
+	return 0;
+}
+
+static void
+add_dep(struct ent *e, size_t to)
+{
+	size_t i;
+
+	for (i = 0; i < e->ndeps; i++)
+		if (e->deps[i] == to)
+			return;
+	if (e->ndeps == e->capdeps) {
+		e->capdeps = e->capdeps ? e->capdeps * 2 : 4;
+		e->deps = xrealloc(e->deps, e->capdeps * sizeof *e->deps);
+	}
+	e->deps[e->ndeps++] = to;
+}
+
+static void
+resolve_edges(struct order_set *o)
+{
+	size_t i, j, k, g, ncrd = 0, c;
+	size_t *crds = xmalloc((o->n + 1) * sizeof *crds);
+	long t;
+
+	for (i = 0; i < o->n; i++)
+		if (o->e[i].crd_kind)
+			crds[ncrd++] = i;
+	for (i = 0; i < o->n; i++) {
+		struct ent *e = &o->e[i];
+
+		/* A custom resource waits for the CRD that defines it. */
+		for (c = 0; c < ncrd; c++)
+			if ((j = crds[c]) != i &&
+			    strcmp(o->e[j].crd_kind, e->kind) == 0 &&
+			    strcmp(o->e[j].crd_group, e->group) == 0)
+				add_dep(e, j);
+		for (k = 0; k < e->nrefs; k++) {
+			struct ref *r = &e->refs[k];
+
+			t = lookup(o, r->group, r->kind, r->ns ? r->ns : "",
+			    r->name);
+			/* A reference without namespace to a namespaced
+			 * object means the referrer's own namespace. */
+			if (t < 0 && r->ns == NULL)
+				t = lookup(o, r->group, r->kind, e->ns, r->name);
+			if (t >= 0 && (size_t)t != i)
+				add_dep(e, (size_t)t);
+		}
+		for (k = 0; k < e->nafter; k++)
+			for (j = 0; j < o->n; j++)
+				for (g = 0; g < o->e[j].ngroups; g++)
+					if (j != i && strcmp(o->e[j].groups[g],
+					    e->after[k]) == 0)
+						add_dep(e, j);
+		for (k = 0; k < e->nbefore; k++)
+			for (j = 0; j < o->n; j++)
+				for (g = 0; g < o->e[j].ngroups; g++)
+					if (j != i && strcmp(o->e[j].groups[g],
+					    e->before[k]) == 0)
+						add_dep(&o->e[j], i);
+	}
+	free(crds);
+}
+
+static int
+cycle_err(struct order_set *o, size_t *stack, size_t depth, size_t at,
+    struct diag *d)
+{
+	struct buf b = BUF_INIT;
+	size_t i, from = 0;
+
+	for (i = 0; i < depth; i++)
+		if (stack[i] == at)
+			from = i;
+	buf_adds(&b, "dependency cycle: ");
+	for (i = from; i < depth; i++) {
+		const struct ent *e = &o->e[stack[i]];
+
+		buf_printf(&b, "%s (%s:%d) -> ", e->ident, e->input, e->line);
+	}
+	buf_printf(&b, "%s", o->e[at].ident);
+	diag_clear(d);
+	d->status = EXIT_INPUT;
+	snprintf(d->msg, sizeof d->msg, "%s", b.p);
+	buf_release(&b);
+	return -1;
+}
+
+/*
+ * Level within the wave: 0 with nothing to wait for, else one past the
+ * deepest dependency of the same wave.  Iterative DFS so a long chain
+ * cannot overflow the C stack.
+ */
+static int
+levels(struct order_set *o, struct diag *d)
+{
+	size_t *stack = xmalloc((o->n + 1) * sizeof *stack);
+	size_t *next = xcalloc(o->n + 1, sizeof *next);
+	size_t i, depth;
+	int rc = 0;
+
+	for (i = 0; i < o->n && rc == 0; i++) {
+		if (o->e[i].color == 2)
+			continue;
+		depth = 0;
+		stack[depth++] = i;
+		o->e[i].color = 1;
+		while (depth && rc == 0) {
+			struct ent *e = &o->e[stack[depth - 1]];
+			size_t at = stack[depth - 1];
+
+			if (next[at] < e->ndeps) {
+				size_t t = e->deps[next[at]++];
+
+				if (o->e[t].color == 1) {
+					rc = cycle_err(o, stack, depth, t, d);
+					break;
+				}
+				if (o->e[t].color == 0) {
+					o->e[t].color = 1;
+					stack[depth++] = t;
+				}
+				continue;
+			}
+			e->level = 0;
+			for (size_t k = 0; k < e->ndeps; k++) {
+				struct ent *t = &o->e[e->deps[k]];
+				int l = t->wave == e->wave ? t->level + 1 : 0;
+
+				if (l > e->level)
+					e->level = l;
+			}
+			e->color = 2;
+			depth--;
+		}
+	}
+	free(stack);
+	free(next);
+	return rc;
+}
+
+static int
+cmp_pair(const void *a, const void *b)
+{
+	const long *x = a, *y = b;
+
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	if (x[1] != y[1])
+		return x[1] < y[1] ? -1 : 1;
+	return 0;
+}
+
+int
+order_solve(struct order_set *o, struct diag *d)
+{
+	long *pairs;
+	size_t i, k, np = 0;
+	int changed, rounds = 0;
+
+	resolve_edges(o);
+	/* A dependency in a later wave pulls its dependent into that wave. */
+	do {
+		changed = 0;
+		for (i = 0; i < o->n; i++)
+			for (k = 0; k < o->e[i].ndeps; k++)
+				if (o->e[o->e[i].deps[k]].wave > o->e[i].wave) {
+					o->e[i].wave = o->e[o->e[i].deps[k]].wave;
+					changed = 1;
+				}
+	} while (changed && ++rounds <= (int)o->n + 1);
+	if (levels(o, d) < 0)
+		return -1;
+	pairs = xmalloc((o->n + 1) * 2 * sizeof *pairs);
+	for (i = 0; i < o->n; i++) {
+		pairs[np * 2] = o->e[i].wave;
+		pairs[np * 2 + 1] = o->e[i].level;
+		np++;
+	}
+	qsort(pairs, np, 2 * sizeof *pairs, cmp_pair);
+	for (i = 0, k = 0; i < np; i++)
+		if (i == 0 || cmp_pair(pairs + 2 * i, pairs + 2 * (i - 1)) != 0) {
+			pairs[2 * k] = pairs[2 * i];
+			pairs[2 * k + 1] = pairs[2 * i + 1];
+			k++;
+		}
+	for (i = 0; i < o->n; i++) {
+		long key[2] = { o->e[i].wave, o->e[i].level };
+		long *hit = bsearch(key, pairs, k, 2 * sizeof *pairs, cmp_pair);
+
+		o->e[i].stage = (int)((hit - pairs) / 2) + 1;
+	}
+	o->nstages = (int)k;
+	free(pairs);
+	return 0;
+}
+
+size_t
+order_count(const struct order_set *o)
+{
+	return o->n;
+}
+
+int
+order_nstages(const struct order_set *o)
+{
+	return o->nstages;
+}
+
+int
+order_stage(const struct order_set *o, size_t i)
+{
+	return o->e[i].stage;
+}
+
+const char *
+order_ident(const struct order_set *o, size_t i)
+{
+	return o->e[i].ident;
+}

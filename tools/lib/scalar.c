@@ -1,0 +1,472 @@
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "scalar.h"
+#include "util.h"
+
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* Go's strconv underscoreOK: `_' only between digits (or after a prefix). */
+static int
+underscore_ok(const char *s, size_t n)
+{
+	int saw = '^', hex = 0;
+	size_t i = 0;
+
+	if (n >= 1 && (s[0] == '-' || s[0] == '+')) {
+		s++;
+		n--;
+	}
+	if (n >= 2 && s[0] == '0' && (lower(s[1]) == 'b' || lower(s[1]) == 'o' ||
+	    lower(s[1]) == 'x')) {
+		i = 2;
+		saw = '0';
+		hex = lower(s[1]) == 'x';
+	}
+	for (; i < n; i++) {
+		int c = (unsigned char)s[i];
+
+		if (is_digit(c) || (hex && lower(c) >= 'a' && lower(c) <= 'f')) {
+			saw = '0';
+			continue;
+		}
+		if (c == '_') {
+			if (saw != '0')
+				return 0;
+			saw = '_';
+			continue;
+		}
+		if (saw == '_')
+			return 0;
+		saw = '!';
+	}
+	return saw != '_';
+}
+
+/* [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
+static int
+float_shape(const char *s, size_t n)
+{
+	size_t i = 0, d = 0;
+
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		i++;
+	if (i < n && s[i] == '.') {
+		i++;
+		while (i < n && is_digit(s[i]))
+			i++, d++;
+		if (d == 0)
+			return 0;
+	} else {
+		while (i < n && is_digit(s[i]))
+			i++, d++;
+		if (d == 0)
+			return 0;
+		if (i < n && s[i] == '.') {
+			i++;
+			while (i < n && is_digit(s[i]))
+				i++;
+		}
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '-' || s[i] == '+'))
+			i++;
+		d = 0;
+		while (i < n && is_digit(s[i]))
+			i++, d++;
+		if (d == 0)
+			return 0;
+	}
+	return i == n;
+}
+
+/*
+ * Go ParseInt/ParseUint with base 0 on text already free of `_'.
+ * Returns 1 on success; *neg tells the sign; *mag the magnitude.
+ */
+static int
+parse_go_int(const char *s, size_t n, int *neg, uint64_t *mag, int *ovf)
+{
+	unsigned base = 10;
+	uint64_t v = 0;
+	size_t i = 0, digits = 0;
+
+	*neg = 0;
+	*ovf = 0;
+	if (i < n && (s[i] == '+' || s[i] == '-')) {
+		*neg = s[i] == '-';
+		i++;
+	}
+	if (n - i >= 2 && s[i] == '0') {
+		int p = lower(s[i + 1]);
+
+		if (p == 'x' || p == 'o' || p == 'b') {
+			base = p == 'x' ? 16 : p == 'o' ? 8 : 2;
+			i += 2;
+		} else {
+			base = 8;
+			i += 1;
+			digits = 1;	/* the leading 0 counts as a digit */
+		}
+	}
+	for (; i < n; i++) {
+		int c = lower((unsigned char)s[i]);
+		unsigned dv;
+
+		if (is_digit(c))
+			dv = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			dv = (unsigned)(c - 'a' + 10);
+		else
+			return 0;
+		if (dv >= base)
+			return 0;
+		if (v > (UINT64_MAX - dv) / base)
+			*ovf = 1;
+		else
+			v = v * base + dv;
+		digits++;
+	}
+	if (digits == 0)
+		return 0;
+	*mag = v;
+	return 1;
+}
+
+static int
+table_match(const char *s, size_t n, const char *const *tab)
+{
+	for (; *tab; tab++)
+		if (strlen(*tab) == n && memcmp(*tab, s, n) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const yes_tab[] = {
+	"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On",
+	"ON", NULL
+};
+static const char *const no_tab[] = {
+	"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off",
+	"OFF", NULL
+};
+static const char *const null_tab[] = { "~", "null", "Null", "NULL", NULL };
+static const char *const inf_tab[] = {
+	".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", NULL
+};
+static const char *const ninf_tab[] = { "-.inf", "-.Inf", "-.INF", NULL };
+static const char *const nan_tab[] = { ".nan", ".NaN", ".NAN", NULL };
+
+static void
+set_float(struct scalar *out, double d)
+{
+	out->kind = SCALAR_FLOAT;
+	out->d = d;
+	/* A float whose JSON form is a bare integer is stored as one. */
+	out->len = scalar_float_json(d, out->text, sizeof out->text);
+	if (strpbrk(out->text, ".e") == NULL) {
+		out->kind = SCALAR_INT;
+		out->was_float = 1;
+		if (strcmp(out->text, "-0") == 0) {
+			/* -0 keeps its float nature: JSON writes -0. */
+			out->kind = SCALAR_FLOAT;
+			out->was_float = 0;
+		}
+	}
+}
+
+static int
+parse_float(const char *p, size_t n, double *d)
+{
+	char tmp[400];
+	char *end;
+
+	if (n >= sizeof tmp)
+		return 0;
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	errno = 0;
+	*d = strtod(tmp, &end);
+	if (*end != '\0')
+		return 0;
+	if (errno == ERANGE && (isinf(*d) || fabs(*d) > DBL_MAX))
+		return 0;
+	if (isinf(*d) || isnan(*d))
+		return 0;
+	return 1;
+}
+
+void
+scalar_resolve(const char *s, size_t n, struct scalar *out)
+{
+	char p[400];
+	size_t i, pn = 0;
+	int c, neg, ovf;
+	uint64_t mag;
+	double d;
+
+	memset(out, 0, sizeof *out);
+	out->kind = SCALAR_STR;
+	if (n == 0) {
+		out->kind = SCALAR_NULL;
+		return;
+	}
+	c = (unsigned char)s[0];
+	if (!(c == '+' || c == '-' || is_digit(c) || c == '.' ||
+	    strchr("yYnNtTfFoO~", c)))
+		return;
+	if (table_match(s, n, yes_tab)) {
+		out->kind = SCALAR_BOOL;
+		out->b = 1;
+		return;
+	}
+	if (table_match(s, n, no_tab)) {
+		out->kind = SCALAR_BOOL;
+		return;
+	}
+	if (table_match(s, n, null_tab)) {
+		out->kind = SCALAR_NULL;
+		return;
+	}
+	if (table_match(s, n, inf_tab) || table_match(s, n, ninf_tab)) {
+		out->kind = SCALAR_INF;
+		return;
+	}
+	if (table_match(s, n, nan_tab)) {
+		out->kind = SCALAR_NAN;
+		return;
+	}
+	if (c == '.') {
+		/* Go ParseFloat on the whole text, `_' between digits only. */
+		if (!underscore_ok(s, n) || n >= sizeof p)
+			return;
+		for (i = 0; i < n; i++)
+			if (s[i] != '_')
+				p[pn++] = s[i];
+		if (float_shape(p, pn) && parse_float(p, pn, &d))
+			set_float(out, d);
+		return;
+	}
+	if (!(c == '+' || c == '-' || is_digit(c)))
+		return;
+	if (n >= sizeof p)
+		return;
+	for (i = 0; i < n; i++)
+		if (s[i] != '_')
+			p[pn++] = s[i];
+	if (parse_go_int(p, pn, &neg, &mag, &ovf) && !ovf) {
+		if (!neg && mag > (uint64_t)INT64_MAX) {
+			if (p[0] != '+') {
+				out->kind = SCALAR_INT;
+				out->is_uint = 1;
+				out->len = (size_t)snprintf(out->text,
+				    sizeof out->text, "%llu",
+				    (unsigned long long)mag);
+				return;
+			}
+		} else if (!neg || mag <= (uint64_t)INT64_MAX + 1) {
+			out->kind = SCALAR_INT;
+			if (neg && mag == (uint64_t)INT64_MAX + 1)
+				out->len = (size_t)snprintf(out->text,
+				    sizeof out->text, "-9223372036854775808");
+			else
+				out->len = (size_t)snprintf(out->text,
+				    sizeof out->text, "%s%llu",
+				    neg && mag ? "-" : "",
+				    (unsigned long long)mag);
+			return;
+		}
+	}
+	if (float_shape(p, pn) && parse_float(p, pn, &d))
+		set_float(out, d);
+}
+
+/*
+ * Shortest decimal digits that read back as d: digits into dig (no dot),
+ * returns the count; *exp10 is the exponent of the first digit.
+ */
+static int
+shortest(double d, int bits32, char *dig, int *exp10)
+{
+	char tmp[64], *e;
+	int prec, nd = 0, i;
+
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
+		if (bits32 ? strtof(tmp, NULL) == (float)d :
+		    strtod(tmp, NULL) == d)
+			break;
+	}
+	e = strchr(tmp, 'e');
+	*exp10 = atoi(e + 1);
+	for (i = 0; tmp + i < e; i++)
+		if (is_digit(tmp[i]))
+			dig[nd++] = tmp[i];
+	while (nd > 1 && dig[nd - 1] == '0')
+		nd--;
+	dig[nd] = '\0';
+	return nd;
+}
+
+static size_t
+put_fixed(char *out, size_t n, int neg, const char *dig, int nd, int exp10)
+{
+	struct buf b = BUF_INIT;
+	int dp = exp10 + 1, i;
+	size_t len;
+
+	if (neg)
+		buf_addc(&b, '-');
+	if (dp <= 0) {
+		buf_adds(&b, "0.");
+		for (i = 0; i < -dp; i++)
+			buf_addc(&b, '0');
+		buf_add(&b, dig, (size_t)nd);
+	} else if (dp >= nd) {
+		buf_add(&b, dig, (size_t)nd);
+		for (i = nd; i < dp; i++)
+			buf_addc(&b, '0');
+	} else {
+		buf_add(&b, dig, (size_t)dp);
+		buf_addc(&b, '.');
+		buf_add(&b, dig + dp, (size_t)(nd - dp));
+	}
+	len = (size_t)snprintf(out, n, "%s", b.p);
+	buf_release(&b);
+	return len;
+}
+
+static size_t
+put_exp(char *out, size_t n, int neg, const char *dig, int nd, int exp10,
+    int force_dot, int pad2)
+{
+	char mant[40];
+
+	if (nd > 1)
+		snprintf(mant, sizeof mant, "%c.%s", dig[0], dig + 1);
+	else
+		snprintf(mant, sizeof mant, "%c%s", dig[0], force_dot ? ".0" : "");
+	return (size_t)snprintf(out, n, "%s%se%c%0*d", neg ? "-" : "", mant,
+	    exp10 < 0 ? '-' : '+', pad2 ? 2 : 1, abs(exp10));
+}
+
+size_t
+scalar_float_json(double d, char *out, size_t n)
+{
+	char dig[32];
+	int nd, exp10;
+	double a = fabs(d);
+
+	if (d == 0)
+		return (size_t)snprintf(out, n, "%s", signbit(d) ? "-0" : "0");
+	nd = shortest(a, 0, dig, &exp10);
+	if (a < 1e-6 || a >= 1e21)
+		return put_exp(out, n, d < 0, dig, nd, exp10, 0, 0);
+	return put_fixed(out, n, d < 0, dig, nd, exp10);
+}
+
+size_t
+scalar_float_yaml(double d, char *out, size_t n)
+{
+	char dig[32];
+	int nd, exp10;
+	double a = fabs(d);
+
+	if (d == 0)
+		return (size_t)snprintf(out, n, "%s", signbit(d) ? "-0.0" : "0.0");
+	nd = shortest(a, 0, dig, &exp10);
+	if (a < 1e-6 || a >= 1e21)
+		return put_exp(out, n, d < 0, dig, nd, exp10, 1, 0);
+	return put_fixed(out, n, d < 0, dig, nd, exp10);
+}
+
+size_t
+scalar_float_key(double d, char *out, size_t n)
+{
+	char dig[32];
+	int nd, exp10;
+	float f = (float)d;
+
+	if (isinf(f))
+		return (size_t)snprintf(out, n, "%s", f < 0 ? "-Inf" : "+Inf");
+	if (f == 0)
+		return (size_t)snprintf(out, n, "%s", signbit(f) ? "-0" : "0");
+	nd = shortest(fabs((double)f), 1, dig, &exp10);
+	/* Go's shortest %g switches to an exponent outside [1e-4, 1e6). */
+	if (exp10 < -4 || exp10 >= 6)
+		return put_exp(out, n, f < 0, dig, nd, exp10, 0, 1);
+	return put_fixed(out, n, f < 0, dig, nd, exp10);
+}
+
+static const char *const keywords[] = {
+	"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~",
+	".inf", "-.inf", "+.inf", ".nan", "=", "<<", NULL
+};
+
+int
+scalar_plain_ok(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	struct scalar sc;
+	const char *const *k;
+	size_t i;
+	int numeric = 1;
+
+	if (n == 0 || n > 1024)
+		return 0;
+	if (strchr("?:,[]{}#&*!|>'\"%@`~ \t", u[0]))
+		return 0;
+	if (u[0] == '-' && (n == 1 || u[1] == ' ' || u[1] == '-'))
+		return 0;
+	if (n >= 3 && (memcmp(s, "...", 3) == 0 || memcmp(s, "---", 3) == 0))
+		return 0;
+	if (u[n - 1] == ' ' || u[n - 1] == ':')
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = u[i];
+		uint32_t cp;
+		int len;
+
+		if (c < 0x20 || c == 0x7F)
+			return 0;
+		if (c == ':' && i + 1 < n && u[i + 1] == ' ')
+			return 0;
+		if (c == ' ' && i + 1 < n && u[i + 1] == '#')
+			return 0;
+		if (c >= 0x80) {
+			len = utf8_decode(u + i, n - i, &cp);
+			if (len == 0 || cp < 0xA0 || cp == 0x2028 ||
+			    cp == 0x2029 || cp == 0xFEFF || cp >= 0xFFFE)
+				return 0;
+			i += (size_t)len - 1;
+		}
+		if (!strchr("0123456789abcdefABCDEFxXoO_.+-:", c))
+			numeric = 0;
+	}
+	/* Anything number-shaped is quoted, whatever a given reader makes of it. */
+	if (numeric && (is_digit(u[0]) || u[0] == '+' || u[0] == '-' ||
+	    u[0] == '.'))
+		return 0;
+	for (k = keywords; *k; k++)
+		if (strlen(*k) == n && strncasecmp(*k, s, n) == 0)
+			return 0;
+	scalar_resolve(s, n, &sc);
+	return sc.kind == SCALAR_STR;
+}
