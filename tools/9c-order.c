@@ -131,36 +131,45 @@ parse_stages(const char *arg, int **sel, size_t *nsel)
 	return *nsel ? 0 : -1;
 }
 
+/* Kind out of "group/version/Kind name" or "version/Kind namespace/name". */
+static void
+kind_of(const char *ident, char *out, size_t n)
+{
+	const char *sp = strchr(ident, ' '), *k = sp;
+
+	while (k > ident && k[-1] != '/')
+		k--;
+	snprintf(out, n, "%.*s", (int)(sp - k), k);
+}
+
 static void
 list_stages(struct ctx *c)
 {
 	int s, ns = order_nstages(c->set);
-	size_t i, count;
+	size_t i, j, count;
+	char kind[256], other[256];
 
 	for (s = 1; s <= ns; s++) {
 		struct buf kinds = BUF_INIT;
 
 		count = 0;
 		for (i = 0; i < c->n; i++) {
-			const char *id, *sp, *slash;
-			char kind[256];
-
 			if (order_stage(c->set, i) != s)
 				continue;
 			count++;
-			/* kind from "group/version/Kind name" */
-			id = order_ident(c->set, i);
-			sp = strchr(id, ' ');
-			for (slash = sp; slash > id && slash[-1] != '/'; slash--)
-				;
-			snprintf(kind, sizeof kind, "%.*s", (int)(sp - slash), slash);
-			if (kinds.len == 0 || !strstr(kinds.p, kind) ||
-			    (strstr(kinds.p, kind)[strlen(kind)] != ',' &&
-			    strstr(kinds.p, kind)[strlen(kind)] != '\0')) {
-				if (kinds.len)
-					buf_addc(&kinds, ',');
-				buf_adds(&kinds, kind);
+			kind_of(order_ident(c->set, i), kind, sizeof kind);
+			for (j = 0; j < i; j++) {
+				if (order_stage(c->set, j) != s)
+					continue;
+				kind_of(order_ident(c->set, j), other, sizeof other);
+				if (strcmp(kind, other) == 0)
+					break;
 			}
+			if (j < i)
+				continue;
+			if (kinds.len)
+				buf_addc(&kinds, ',');
+			buf_adds(&kinds, kind);
 		}
 		printf("%d\t%zu\t%s\n", s, count, kinds.p ? kinds.p : "");
 		buf_release(&kinds);

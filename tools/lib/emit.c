@@ -138,9 +138,10 @@ emit_literal(struct buf *b, const char *s, size_t n, int ind)
 	 * line break, so readers do not guess it from the content. */
 	if (s[0] == ' ' || s[0] == '\n')
 		buf_addc(b, '2');
+	/* Clipping keeps one final break only after some content. */
 	if (trail == 0)
 		buf_addc(b, '-');
-	else if (trail > 1)
+	else if (trail > 1 || trail == n)
 		buf_addc(b, '+');
 	buf_addc(b, '\n');
 	for (start = 0, i = 0; i <= n; i++) {

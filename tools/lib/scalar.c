@@ -464,6 +464,10 @@ scalar_plain_ok(const char *s, size_t n)
 	if (numeric && (is_digit(u[0]) || u[0] == '+' || u[0] == '-' ||
 	    u[0] == '.'))
 		return 0;
+	/* YAML 1.1 readers take anything shaped like a date for one. */
+	if (n >= 5 && is_digit(u[0]) && is_digit(u[1]) && is_digit(u[2]) &&
+	    is_digit(u[3]) && u[4] == '-')
+		return 0;
 	for (k = keywords; *k; k++)
 		if (strlen(*k) == n && strncasecmp(*k, s, n) == 0)
 			return 0;

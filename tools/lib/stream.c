@@ -677,8 +677,27 @@ builder_release(struct builder *b)
 	free(b->st);
 }
 
+/* The first line of the section that is not blank or a comment. */
+static const char *
+first_line(const char *t)
+{
+	while (*t) {
+		const char *e = strchr(t, '\n');
+		const char *q = t;
+
+		while (*q == ' ' || *q == '\t' || *q == '\r')
+			q++;
+		if (*q != '#' && *q != '\n' && *q != '\0')
+			return q;
+		if (e == NULL)
+			break;
+		t = e + 1;
+	}
+	return t;
+}
+
 static int
-yaml_problem(struct builder *b, yaml_parser_t *p)
+yaml_problem(struct builder *b, yaml_parser_t *p, int ended)
 {
 	int line = (int)(b->line0 + (long)p->problem_mark.line + 1);
 	int col = (int)p->problem_mark.column + 1;
@@ -689,6 +708,13 @@ yaml_problem(struct builder *b, yaml_parser_t *p)
 		line = 0;
 		col = 0;
 	}
+	if (*first_line(b->text) == '%')
+		return berr(b, (int)b->line0 + 1, 1,
+		    "%%YAML and %%TAG directives are not allowed in a manifest");
+	if (ended && p->problem &&
+	    strcmp(p->problem, "did not find expected <document start>") == 0)
+		return berr(b, line, col,
+		    "content after the end of the document ('...' is not a separator; use ---)");
 	if (p->context)
 		return berr(b, line, col, "%s %s", prob, p->context);
 	return berr(b, line, col, "%s", prob);
@@ -715,7 +741,7 @@ yaml_section(struct stream *s, const char *text, size_t len, long line0,
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
 	for (;;) {
 		if (!yaml_parser_parse(&p, &ev)) {
-			yaml_problem(&b, &p);
+			yaml_problem(&b, &p, ended);
 			goto out;
 		}
 		switch (ev.type) {
@@ -1267,6 +1293,8 @@ jcollection(struct jp *j, struct node *n, struct buf *tmp)
 		if (obj) {
 			int line = (int)j->s->jline + 1;
 			int col = (int)(j->i - j->s->jlinestart) + 1;
+			size_t kst = j->i, kls = j->s->jlinestart;
+			long kline = j->s->jline;
 
 			if (j->i >= j->n || j->p[j->i] != '"') {
 				jerr(j, "expected a string key");
@@ -1290,6 +1318,9 @@ jcollection(struct jp *j, struct node *n, struct buf *tmp)
 			j->i++;
 			path_push_key(&j->path, k->u.s, k->len);
 			if ((at = keyset_find(&ks, n, k->u.s, k->len)) >= 0) {
+				j->i = kst;
+				j->s->jline = kline;
+				j->s->jlinestart = kls;
 				jerr(j, "duplicate key (first at line %d)",
 				    n->u.pairs[at].key->line);
 				goto out;
