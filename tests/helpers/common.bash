@@ -35,7 +35,7 @@ run_man_examples() {
 			fail "example $n of $1 failed: $cmd"
 	done < <(awk '
 		/^\.Sh / { ex = ($2 == "EXAMPLES") ; next }
-		ex && /^\$ / { line = substr($0, 3); while (line ~ /\\$/ && (getline nx) > 0) line = substr(line, 1, length(line) - 1) nx; print line }
+		ex && /^\$ / { line = substr($0, 3); while (line ~ /\\e$/ && (getline nx) > 0) line = substr(line, 1, length(line) - 2) nx; print line }
 	' "$page" | sed 's/\\e/\\/g; s/\\(dq/"/g')
 	[ "$n" -gt 0 ] || fail "$1 has no runnable examples"
 }

@@ -300,7 +300,7 @@ parse_depends_on(struct ent *e, const char *v, const struct doc *doc,
 
 	for (item = strtok_r(copy, ",", &save); item;
 	    item = strtok_r(NULL, ",", &save)) {
-		char *p = item;
+		char *p = item, *whole = xstrdup(item);
 
 		while (*p == ' ')
 			p++;
@@ -318,9 +318,11 @@ parse_depends_on(struct ent *e, const char *v, const struct doc *doc,
 			rc = ent_err(d, doc, at,
 			    "metadata.annotations[\"config.kubernetes.io/depends-on\"]",
 			    "'%s' is not group/Kind/name or group/namespaces/namespace/Kind/name",
-			    item);
+			    whole);
+			free(whole);
 			break;
 		}
+		free(whole);
 	}
 	free(copy);
 	return rc;
@@ -428,7 +430,17 @@ required(const struct doc *doc, const char *dotted, struct diag *d)
 	const struct node *n = node_at(doc->root, dotted);
 
 	if (n == NULL || n->type == NODE_NULL) {
-		ent_err(d, doc, NULL, dotted, "%s", "missing");
+		/* Point at the mapping that should have held it. */
+		const struct node *at = doc->root, *next;
+		const char *p = dotted, *dot;
+
+		while ((dot = strchr(p, '.')) != NULL &&
+		    (next = node_getn(at, p, (size_t)(dot - p))) != NULL &&
+		    next->type == NODE_MAP) {
+			at = next;
+			p = dot + 1;
+		}
+		ent_err(d, doc, at, dotted, "%s", "missing");
 		return NULL;
 	}
 	if (n->type != NODE_STR || n->len == 0) {
@@ -463,6 +475,9 @@ order_add(struct order_set *o, const struct doc *doc, struct diag *d)
 		ns = nsn->u.s;
 	}
 	order_group(apiv, group, sizeof group);
+	/* kubectl drops the namespace of a cluster-scoped object. */
+	if (ns && in_list(group, builtin_groups) && in_list(kind, cluster_kinds))
+		ns = NULL;
 	if (o->n == o->cap) {
 		o->cap = o->cap ? o->cap * 2 : 64;
 		o->e = xrealloc(o->e, o->cap * sizeof *o->e);
@@ -486,7 +501,7 @@ order_add(struct order_set *o, const struct doc *doc, struct diag *d)
 		snprintf(msg, sizeof msg, "%s is already defined by %s:%d (document %d)",
 		    e->ident, f->input, f->line, f->doc);
 		o->n++;		/* so order_free releases it */
-		return ent_err(d, doc, NULL, "", "%s", msg);
+		return ent_err(d, doc, r, "", "%s", msg);
 	}
 	o->n++;
 	if (annotations(e, node_at(r, "metadata.annotations"), doc, d) < 0)
@@ -547,6 +562,10 @@ resolve_edges(struct order_set *o)
 				add_dep(e, j);
 		for (k = 0; k < e->nrefs; k++) {
 			struct ref *r = &e->refs[k];
+
+			if (strcmp(r->kind, "Namespace") == 0 && r->group[0] == '\0' &&
+			    !order_kind_namespaced(o, e->group, e->kind))
+				continue;
 
 			t = lookup(o, r->group, r->kind, r->ns ? r->ns : "",
 			    r->name);
