@@ -321,8 +321,9 @@ emit_json_string(struct buf *b, const char *s, size_t n)
 
 	buf_addc(b, '"');
 	for (i = 0; i < n;) {
+		/* DEL is escaped too, so YAML readers accept the output. */
 		for (run = i; run < n && u[run] >= 0x20 && u[run] != '"' &&
-		    u[run] != '\\' && u[run] != 0xE2; run++)
+		    u[run] != '\\' && u[run] != 0xE2 && u[run] != 0x7F; run++)
 			;
 		if (run > i) {
 			buf_add(b, s + i, run - i);

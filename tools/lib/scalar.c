@@ -184,11 +184,9 @@ set_float(struct scalar *out, double d)
 	if (strpbrk(out->text, ".e") == NULL) {
 		out->kind = SCALAR_INT;
 		out->was_float = 1;
-		if (strcmp(out->text, "-0") == 0) {
-			/* -0 keeps its float nature: JSON writes -0. */
-			out->kind = SCALAR_FLOAT;
-			out->was_float = 0;
-		}
+		/* kubectl writes -0, which the API server decodes as 0. */
+		if (strcmp(out->text, "-0") == 0)
+			out->len = (size_t)snprintf(out->text, sizeof out->text, "0");
 	}
 }
 

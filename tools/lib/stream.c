@@ -1433,13 +1433,22 @@ json_next(struct stream *s, struct doc **out, struct diag *d)
 	tmp.limit = s->lim.doc_bytes;
 	for (;;) {
 		jws(&j);
-		if (s->jarray && j.i < j.n && j.p[j.i] == ',') {
-			j.i++;
-			jws(&j);
-		} else if (s->jarray && j.i < j.n && j.p[j.i] == ']') {
+		/* jarray: 1 after `[' or `,', 2 after an element. */
+		if (s->jarray && j.i < j.n && j.p[j.i] == ']') {
 			s->jarray = 0;
 			j.i++;
 			continue;
+		}
+		if (s->jarray == 2 && j.i < j.n) {
+			if (j.p[j.i] != ',') {
+				j.doc = doc_new(s->name, s->ndocs + 1);
+				jerr(&j, "expected ',' or ']'");
+				doc_free(j.doc);
+				return -1;
+			}
+			s->jarray = 1;
+			j.i++;
+			jws(&j);
 		}
 		if (j.i >= j.n) {
 			s->pos = j.i;
@@ -1451,12 +1460,20 @@ json_next(struct stream *s, struct doc **out, struct diag *d)
 			}
 			return 0;
 		}
-		if (!s->jarray && !s->jdone && j.p[j.i] == '[') {
+		if (!s->jarray && !s->jdone && !s->keep_lists && j.p[j.i] == '[') {
 			s->jarray = 1;
 			s->jdone = 1;
 			j.i++;
 			continue;
 		}
+		if (!s->jarray && s->jdone && s->keep_lists) {
+			j.doc = doc_new(s->name, s->ndocs + 1);
+			jerr(&j, "expected one value, found more");
+			doc_free(j.doc);
+			return -1;
+		}
+		if (s->jarray)
+			s->jarray = 2;
 		s->jdone = 1;
 		j.doc = doc_new(s->name, s->ndocs + 1);
 		r = jvalue(&j, &root, &tmp);

@@ -46,7 +46,7 @@ struct stream *stream_open(const char *name, FILE *f,
     const struct stream_limits *lim);
 struct stream *stream_open_mem(const char *name, const char *p, size_t n,
     const struct stream_limits *lim);
-/* Do not flatten `kind: List' (for tools that read lists as values). */
+/* Do not flatten `kind: List' or a top-level JSON array (read values). */
 void stream_keep_lists(struct stream *s, int keep);
 /* 1: *out holds a document; 0: end of input; -1: error, see d. */
 int stream_next(struct stream *s, struct doc **out, struct diag *d);
