@@ -97,7 +97,10 @@ install: build-release
 	[ -z "$(MAN5)" ] || cp $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	cp $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 
+deps:
+	.ci/deps
+
 clean:
 	rm -rf build
 
-.PHONY: all build-release build-asan tools-in check check-valgrind lint lint-c fuzz bench install clean
+.PHONY: deps all build-release build-asan tools-in check check-valgrind lint lint-c fuzz bench install clean
