@@ -39,9 +39,9 @@ vg() {
 	run -3 vg 9c-order "$BATS_TEST_TMPDIR/cut.json"
 }
 
-@test "the fuzz seeds read cleanly under valgrind" {
+@test "the fuzz seeds and regressions read cleanly under valgrind" {
 	local f
-	for f in "$NINEC_ROOT"/tests/fuzz/corpus/*; do
+	for f in "$NINEC_ROOT"/tests/fuzz/corpus/seed* "$NINEC_ROOT"/tests/fuzz/corpus/regress-*; do
 		run vg 9c-order "$f"
 		[ "$status" -ne 99 ] || fail "valgrind found a problem with $f: $output"
 	done
