@@ -1,0 +1,833 @@
+/*
+ * 9c-render - render a TestNet spec into a manifest stream: the network,
+ * the cluster bootstrap, or the Argo CD Applications that deploy them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "patch.h"
+#include "spec.h"
+#include "tmpl.h"
+
+static const char usage[] =
+    "9c-render [-PS] [-a addresses] [-f facts] [-k keys] [-m manifest] "
+    "[-o format] [-p patches] [-t dir] mode spec";
+
+#define INPUT_LIMIT (256u << 20)
+#define MAX_FILES 16
+
+enum mode { MODE_NETWORK, MODE_BOOTSTRAP, MODE_APPS };
+
+struct render {
+	struct spec spec;
+	enum mode mode;
+	enum emit_format fmt;
+	int services_only, preview;
+	const char *tdir, *facts, *keys, *manifest;
+	const char *addrs[MAX_FILES], *patches[MAX_FILES];
+	int naddrs, npatches;
+	struct doc *ctxdoc;
+	struct node *ctx;
+	struct doc **out;	/* kept only when patches follow */
+	size_t nout, cap;
+	struct buf text;	/* the output, written once all is well */
+	unsigned long ndocs;
+	char *names[64];	/* template names the output documents keep */
+	int nnames;
+};
+
+static const char *const network_templates[] = {
+	"namespace.yaml", "storageclass.yaml", "service.yaml", "probe.yaml",
+	"keys.yaml", "seed.yaml", "miner.yaml", "validator.yaml",
+	"remote-headless.yaml", NULL
+};
+static const char *const services_templates[] = {
+	"namespace.yaml", "service.yaml", NULL
+};
+static const char *const bootstrap_templates[] = {
+	"ingress.yaml", "project.yaml",
+	"external-secrets.yaml", "cluster-autoscaler.yaml",
+	"external-dns.yaml", "metrics-server.yaml",
+	"aws-load-balancer-controller.yaml", "repo-creds.yaml", NULL
+};
+static const char *const apps_templates[] = { "applications.yaml", NULL };
+
+static int
+fail(struct diag *d, const char *input, const char *path, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static int
+fail(struct diag *d, const char *input, const char *path, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	diag_clear(d);
+	diag_at(d, input, 0, 0, 0);
+	diag_setpath(d, path);
+	d->status = EXIT_INPUT;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int
+keep_out(struct doc *doc, void *arg, struct diag *d)
+{
+	struct render *r = arg;
+
+	if (doc->root->type != NODE_MAP) {
+		doc_free(doc);
+		return diag_set(d, EXIT_INPUT, "a template document must be "
+		    "a mapping");
+	}
+	if (r->npatches == 0) {
+		/* Nothing will change it: emit now and free, which keeps a
+		 * 1,000-node render in a few megabytes. */
+		emit_doc(&r->text, r->fmt, doc->root, &r->ndocs);
+		doc_free(doc);
+		return 0;
+	}
+	if (r->nout == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 256;
+		r->out = xrealloc(r->out, r->cap * sizeof *r->out);
+	}
+	r->out[r->nout++] = doc;
+	return 0;
+}
+
+/* Reads every document of file (all of them, Lists flattened). */
+static int
+read_docs(const char *file, struct doc ***docs, size_t *n, struct diag *d)
+{
+	char *argv[1];
+	struct cli_inputs in;
+	struct stream *s;
+	struct doc *doc;
+	int r = 0;
+	size_t cap = 0;
+
+	argv[0] = (char *)file;
+	cli_inputs_init(&in, 1, argv);
+	diag_clear(d);
+	*docs = NULL;
+	*n = 0;
+	if ((s = cli_inputs_next(&in, d)) == NULL) {
+		cli_inputs_close(&in);
+		return -1;
+	}
+	while ((r = stream_next(s, &doc, d)) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*docs = xrealloc(*docs, cap * sizeof **docs);
+		}
+		(*docs)[(*n)++] = doc;
+	}
+	if (r < 0) {
+		while (*n)
+			doc_free((*docs)[--*n]);
+		free(*docs);
+		*docs = NULL;
+	}
+	cli_inputs_close(&in);
+	return r < 0 ? -1 : 0;
+}
+
+static void
+free_docs(struct doc **docs, size_t n)
+{
+	while (n)
+		doc_free(docs[--n]);
+	free(docs);
+}
+
+/* The one document of kind in file, copied into the context arena. */
+static int
+read_one(struct render *r, const char *file, const char *kind,
+    struct node **res, struct diag *d)
+{
+	struct doc **docs;
+	size_t n, i;
+	const char *k;
+
+	if (read_docs(file, &docs, &n, d) < 0)
+		return -1;
+	*res = NULL;
+	for (i = 0; i < n; i++) {
+		k = node_at_s(docs[i]->root, "kind");
+		if (k && strcmp(k, kind) == 0 &&
+		    strcmp(node_at_s(docs[i]->root, "apiVersion") ?
+		    node_at_s(docs[i]->root, "apiVersion") : "",
+		    SPEC_API_VERSION) == 0) {
+			*res = node_copy(&r->ctxdoc->arena, docs[i]->root);
+			break;
+		}
+	}
+	free_docs(docs, n);
+	if (*res == NULL)
+		return fail(d, file, "", "no %s document (apiVersion %s)",
+		    kind, SPEC_API_VERSION);
+	return 0;
+}
+
+static void
+set(struct render *r, struct node *m, const char *k, struct node *v)
+{
+	node_map_set(&r->ctxdoc->arena, m, k, v);
+}
+
+static struct node *
+str(struct render *r, const char *s)
+{
+	return node_strz(&r->ctxdoc->arena, s);
+}
+
+/* name -> publicKey from a NodePublicKeys document. */
+static int
+load_keys(struct render *r, struct node **map, struct diag *d)
+{
+	struct node *doc, *list, *k;
+	const char *name, *pk;
+	size_t i;
+
+	*map = node_map(&r->ctxdoc->arena);
+	if (r->keys == NULL)
+		return 0;
+	if (read_one(r, r->keys, "NodePublicKeys", &doc, d) < 0)
+		return -1;
+	list = node_get(doc, "keys");
+	if (list == NULL || list->type != NODE_SEQ)
+		return fail(d, r->keys, "keys", "expected a list");
+	for (i = 0; i < list->len; i++) {
+		char path[64];
+
+		k = list->u.items[i];
+		name = node_at_s(k, "name");
+		pk = node_at_s(k, "publicKey");
+		snprintf(path, sizeof path, "keys[%zu]", i);
+		if (name == NULL || pk == NULL)
+			return fail(d, r->keys, path, "needs name and "
+			    "publicKey");
+		if (strlen(pk) != 66 || strspn(pk, "0123456789abcdef") != 66)
+			return fail(d, r->keys, path, "publicKey: expected 66 "
+			    "lowercase hex digits (a compressed key)");
+		set(r, *map, name, str(r, pk));
+	}
+	return 0;
+}
+
+/* "namespace/name" -> host, from any stream of Services. */
+static int
+load_addresses(struct render *r, struct node **map, struct diag *d)
+{
+	struct doc **docs;
+	size_t n, i;
+	int f;
+	char key[512];
+
+	*map = node_map(&r->ctxdoc->arena);
+	for (f = 0; f < r->naddrs; f++) {
+		if (read_docs(r->addrs[f], &docs, &n, d) < 0)
+			return -1;
+		for (i = 0; i < n; i++) {
+			const struct node *root = docs[i]->root, *ing, *h;
+			const char *k = node_at_s(root, "kind");
+
+			if (k == NULL || strcmp(k, "Service") != 0)
+				continue;
+			ing = node_at(root, "status.loadBalancer.ingress");
+			if (ing == NULL || ing->type != NODE_SEQ ||
+			    ing->len == 0)
+				continue;
+			h = node_get(ing->u.items[0], "hostname");
+			if (node_s(h) == NULL || *node_s(h) == '\0')
+				h = node_get(ing->u.items[0], "ip");
+			if (node_s(h) == NULL || *node_s(h) == '\0')
+				continue;
+			snprintf(key, sizeof key, "%s/%s",
+			    node_at_s(root, "metadata.namespace") ?
+			    node_at_s(root, "metadata.namespace") : "default",
+			    node_at_s(root, "metadata.name") ?
+			    node_at_s(root, "metadata.name") : "");
+			set(r, *map, key, node_copy(&r->ctxdoc->arena, h));
+		}
+		free_docs(docs, n);
+	}
+	return 0;
+}
+
+struct missing {
+	struct buf names;
+	int count;
+};
+
+static void
+note_missing(struct missing *m, const char *name)
+{
+	if (m->count < 3)
+		buf_printf(&m->names, "%s%s", m->count ? ", " : "", name);
+	m->count++;
+}
+
+/* One node of the context: name, index, host or ICE servers, key. */
+static struct node *
+make_node(struct render *r, enum spec_role role, long i,
+    const struct node *addrs, const struct node *pubkeys,
+    struct missing *miss)
+{
+	struct arena *a = &r->ctxdoc->arena;
+	const struct node *net = node_get(r->spec.root, "network");
+	const struct node *sec = spec_role(&r->spec, role);
+	const struct node *hosts = node_get(sec, "hosts");
+	const char *domain = node_at_s(net, "domain"), *host = NULL;
+	struct node *nd = node_map(a), *ann;
+	char name[128], key[128], buf[512];
+
+	spec_node_name(role, i, name, sizeof name);
+	set(r, nd, "name", str(r, name));
+	set(r, nd, "index", node_int(a, i));
+	set(r, nd, "role", str(r, spec_role_key(role)));
+	if (spec_key_name(role, i, key, sizeof key) == 0) {
+		set(r, nd, "secretKey", str(r, key));
+		if (node_get(pubkeys, key))
+			set(r, nd, "publicKey", node_copy(a,
+			    node_get(pubkeys, key)));
+	}
+	if (node_get(sec, "useTurn")->b) {
+		set(r, nd, "iceServers", node_copy(a,
+		    node_get(net, "iceServers")));
+	} else if (hosts && (size_t)i <= hosts->len) {
+		host = node_s(hosts->u.items[i - 1]);
+	} else if (domain) {
+		snprintf(buf, sizeof buf, "%s-%s.%s", spec_name(&r->spec),
+		    name, domain);
+		host = buf;
+	} else {
+		snprintf(buf, sizeof buf, "%s/%s", spec_namespace(&r->spec),
+		    name);
+		host = node_s(node_get(addrs, buf));
+		if (host == NULL)
+			note_missing(miss, name);
+	}
+	if (host)
+		set(r, nd, "host", str(r, host));
+	ann = node_copy(a, node_at(net, "service.annotations"));
+	if (ann == NULL)
+		ann = node_map(a);
+	if (domain && host) {
+		long long ttl = 60;
+		char tbuf[32];
+
+		node_int_value(node_at(net, "service.dnsTtl"), &ttl);
+		snprintf(tbuf, sizeof tbuf, "%lld", ttl);
+		set(r, ann, "external-dns.alpha.kubernetes.io/hostname",
+		    str(r, host));
+		set(r, ann, "external-dns.alpha.kubernetes.io/ttl",
+		    str(r, tbuf));
+	}
+	if (ann->len)
+		set(r, nd, "annotations", ann);
+	return nd;
+}
+
+/* --peer and --consensus-seed-peer strings: <public key>,<host>,<port>. */
+static int
+make_peers(struct render *r, struct node *nodes, struct diag *d)
+{
+	struct arena *a = &r->ctxdoc->arena;
+	const struct node *seeds = node_get(nodes, "seed");
+	const struct node *seed = spec_role(&r->spec, ROLE_SEED);
+	const char *how = node_at_s(r->spec.root, "network.peerHost");
+	struct node *peers = node_seq(a), *cons = node_seq(a);
+	long long port = 0, gossip = 0;
+	char buf[512], ph[160];
+	size_t i;
+
+	node_int_value(node_at(seed, "ports.node"), &port);
+	node_int_value(node_at(seed, "ports.gossip"), &gossip);
+	for (i = 0; seeds && i < seeds->len; i++) {
+		const struct node *s = seeds->u.items[i];
+		const char *pk = node_at_s(s, "publicKey");
+		const char *host = node_at_s(s, "name");
+
+		if (pk == NULL && !r->preview)
+			return fail(d, r->spec.input, "network.seed", "peers need the public key "
+			    "of %s: give -k keys (or -P to preview)",
+			    node_at_s(s, "secretKey"));
+		if (pk == NULL) {
+			snprintf(ph, sizeof ph, "<%s>",
+			    node_at_s(s, "secretKey"));
+			pk = ph;
+		}
+		if (how && strcmp(how, "public") == 0) {
+			host = node_at_s(s, "host");
+			if (host == NULL)
+				return fail(d, r->spec.input,
+				    "network.peerHost", "public needs the "
+				    "host of %s", node_at_s(s, "name"));
+		}
+		snprintf(buf, sizeof buf, "%s,%s,%lld", pk, host, port);
+		node_seq_push(a, peers, str(r, buf));
+		snprintf(buf, sizeof buf, "%s,%s,%lld", pk, host, gossip);
+		node_seq_push(a, cons, str(r, buf));
+	}
+	set(r, r->ctx, "peers", peers);
+	set(r, r->ctx, "consensusSeeds", cons);
+	return 0;
+}
+
+static int
+network_context(struct render *r, struct diag *d)
+{
+	struct arena *a = &r->ctxdoc->arena;
+	struct node *pubkeys, *addrs, *nodes, *list, *nd, *secret;
+	struct missing miss;
+	enum spec_role role;
+	long i, n;
+	long long port = 80;
+	int needs_peers;
+
+	if (load_keys(r, &pubkeys, d) < 0 || load_addresses(r, &addrs, d) < 0)
+		return -1;
+	memset(&miss, 0, sizeof miss);
+	nodes = node_map(a);
+	secret = node_map(a);
+	for (role = 0; role < ROLE_N; role++) {
+		if (spec_role(&r->spec, role) == NULL)
+			continue;
+		list = node_seq(a);
+		n = spec_count(&r->spec, role);
+		for (i = 1; i <= n; i++) {
+			nd = make_node(r, role, i, addrs, pubkeys, &miss);
+			node_seq_push(a, list, nd);
+			if (node_get(nd, "secretKey"))
+				set(r, secret, node_at_s(nd, "secretKey"),
+				    str(r, ""));
+		}
+		set(r, nodes, spec_role_key(role), list);
+	}
+	set(r, r->ctx, "nodes", nodes);
+	set(r, r->ctx, "secretData", secret);
+	set(r, r->ctx, "producer", node_copy(a, node_get(nodes,
+	    spec_role_key(spec_producer(&r->spec)))));
+	node_int_value(node_at(spec_role(&r->spec, spec_producer(&r->spec)),
+	    "ports.graphql"), &port);
+	set(r, r->ctx, "producerGraphqlPort", node_int(a, port));
+	set(r, r->ctx, "keysFromAws", node_bool(a,
+	    strcmp(spec_keys_source(&r->spec), "aws") == 0));
+	if (miss.count && !r->services_only) {
+		char more[64] = "";
+
+		if (miss.count > 3)
+			snprintf(more, sizeof more, " and %d more",
+			    miss.count - 3);
+		fail(d, r->spec.input, "network", "no host for %s%s: give "
+		    "hosts, network.domain, useTurn, or addresses with -a "
+		    "(-S renders the Services alone)", miss.names.p, more);
+		buf_release(&miss.names);
+		return -1;
+	}
+	buf_release(&miss.names);
+	needs_peers = 0;
+	for (role = ROLE_MINER; role < ROLE_N; role++)
+		if (spec_count(&r->spec, role) > 0)
+			needs_peers = 1;
+	if (r->services_only || !needs_peers) {
+		set(r, r->ctx, "peers", node_seq(a));
+		set(r, r->ctx, "consensusSeeds", node_seq(a));
+		return 0;
+	}
+	return make_peers(r, nodes, d);
+}
+
+static void
+role_arn(struct render *r, struct node *roles, const char *key,
+    const char *suffix, const char *account, const char *cluster)
+{
+	char buf[512];
+
+	if (node_get(roles, key) || account == NULL)
+		return;
+	snprintf(buf, sizeof buf, "arn:aws:iam::%s:role/eks-%s-%s", account,
+	    cluster, suffix);
+	set(r, roles, key, str(r, buf));
+}
+
+static int
+bootstrap_context(struct render *r, struct diag *d)
+{
+	struct arena *a = &r->ctxdoc->arena;
+	struct node *facts = NULL, *cl, *roles;
+	const char *cluster, *region, *account;
+
+	if (r->facts && read_one(r, r->facts, "ClusterFacts", &facts, d) < 0)
+		return -1;
+	cl = node_get(facts, "cluster");
+	cluster = node_at_s(cl, "name") ? node_at_s(cl, "name") :
+	    spec_name(&r->spec);
+	region = node_at_s(cl, "region") ? node_at_s(cl, "region") :
+	    node_at_s(r->spec.root, "aws.region");
+	account = node_at_s(cl, "accountId") ? node_at_s(cl, "accountId") :
+	    node_at_s(r->spec.root, "aws.accountId");
+	roles = node_get(cl, "roles") ? node_copy(a, node_get(cl, "roles")) :
+	    node_map(a);
+	role_arn(r, roles, "externalSecrets", "external-secrets", account,
+	    cluster);
+	role_arn(r, roles, "clusterAutoscaler", "cluster-autoscaler", account,
+	    cluster);
+	role_arn(r, roles, "externalDns", "external-dns", account, cluster);
+	role_arn(r, roles, "ebsCsiDriver", "ebs-csi-plugin", account, cluster);
+	role_arn(r, roles, "loadBalancerController", "alb-controller",
+	    account, cluster);
+	set(r, r->ctx, "clusterName", str(r, cluster));
+	if (region)
+		set(r, r->ctx, "region", str(r, region));
+	if (account)
+		set(r, r->ctx, "accountId", str(r, account));
+	set(r, r->ctx, "roles", roles);
+	return 0;
+}
+
+static int
+file_exists(const char *p)
+{
+	return access(p, R_OK) == 0;
+}
+
+static const char *
+share_dir(void)
+{
+	const char *s = getenv("NINEC_SHARE");
+
+	return s && *s ? s : NINEC_SHAREDIR;
+}
+
+/* Renders one template file, from -t dir when it has it. */
+static int
+render_file(struct render *r, const char *sub, const char *file,
+    struct diag *d)
+{
+	char *path = NULL, *text;
+	size_t len;
+	int rc;
+
+	if (r->tdir) {
+		path = xasprintf("%s/%s/%s", r->tdir, sub, file);
+		if (!file_exists(path)) {
+			free(path);
+			path = NULL;
+		}
+	}
+	if (path == NULL)
+		path = xasprintf("%s/templates/%s/%s", share_dir(), sub, file);
+	if (cli_read_file(path, INPUT_LIMIT, &text, &len, d) < 0) {
+		free(path);
+		return -1;
+	}
+	if (r->nnames == (int)(sizeof r->names / sizeof r->names[0]))
+		cli_fatal(EXIT_FAIL, "too many templates");
+	r->names[r->nnames++] = path;
+	rc = tmpl_render(path, text, len, r->ctx, keep_out, r, d);
+	free(text);
+	return rc;
+}
+
+static int
+render_set(struct render *r, const char *sub, const char *const *files,
+    struct diag *d)
+{
+	for (; *files; files++)
+		if (render_file(r, sub, *files, d) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+cluster_scoped(const char *kind)
+{
+	static const char *const ks[] = {
+		"CustomResourceDefinition", "ClusterRole",
+		"ClusterRoleBinding", "Namespace", "StorageClass",
+		"PriorityClass", "APIService", "PersistentVolume",
+		"ValidatingWebhookConfiguration",
+		"MutatingWebhookConfiguration", "IngressClass", NULL
+	};
+	int i;
+
+	for (i = 0; kind && ks[i]; i++)
+		if (strcmp(kind, ks[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Argo CD's install manifest, put in its namespace, with the spec's
+ * settings merged into argocd-cm and argocd-rbac-cm. */
+static int
+add_manifest(struct render *r, struct diag *d)
+{
+	struct doc **docs;
+	size_t n, i;
+	const struct node *argo = node_at(r->spec.root, "bootstrap.argocd");
+	const char *ns = node_at_s(argo, "namespace");
+
+	if (read_docs(r->manifest, &docs, &n, d) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct doc *doc = docs[i];
+		struct arena *a = &doc->arena;
+		struct node *meta = node_get(doc->root, "metadata");
+		const char *kind = node_at_s(doc->root, "kind");
+		const char *name = node_at_s(meta, "name");
+		const char *from = NULL;
+
+		if (meta == NULL || meta->type != NODE_MAP || kind == NULL) {
+			free_docs(docs + i, n - i);
+			free(docs);
+			return fail(d, r->manifest, "", "document %zu: not a "
+			    "Kubernetes object", i + 1);
+		}
+		if (!cluster_scoped(kind) && !node_get(meta, "namespace"))
+			node_map_set(a, meta, "namespace", node_strz(a, ns));
+		if (strcmp(kind, "ConfigMap") == 0 && name &&
+		    strcmp(name, "argocd-cm") == 0)
+			from = "settings";
+		else if (strcmp(kind, "ConfigMap") == 0 && name &&
+		    strcmp(name, "argocd-rbac-cm") == 0)
+			from = "rbac";
+		if (from && node_get(argo, from)->len)
+			node_map_set(a, doc->root, "data", patch_merge(a,
+			    node_get(doc->root, "data"),
+			    node_get(argo, from)));
+		keep_out(doc, r, d);
+	}
+	free(docs);
+	return 0;
+}
+
+static int
+target_match(const struct node *t, const struct node *obj)
+{
+	static const char *const keys[][2] = {
+		{ "kind", "kind" }, { "name", "metadata.name" },
+		{ "namespace", "metadata.namespace" },
+		{ "apiVersion", "apiVersion" },
+	};
+	size_t i;
+	const char *want, *have;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		want = node_at_s(t, keys[i][0]);
+		have = node_at_s(obj, keys[i][1]);
+		if (want && (have == NULL || strcmp(want, have) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+apply_patch(struct render *r, const char *file, const struct doc *p,
+    struct diag *d)
+{
+	const struct node *t = node_get(p->root, "target");
+	const struct node *jp = node_get(p->root, "jsonPatch");
+	const struct node *mp = node_get(p->root, "mergePatch");
+	const char *kind = node_at_s(p->root, "kind");
+	size_t i, hits = 0;
+
+	diag_clear(d);
+	diag_at(d, file, p->index, p->line, 0);
+	if (kind == NULL || strcmp(kind, "Patch") != 0)
+		return diag_set(d, EXIT_INPUT, "kind: expected Patch");
+	if (t == NULL || node_at_s(t, "kind") == NULL ||
+	    node_at_s(t, "name") == NULL)
+		return diag_set(d, EXIT_INPUT, "target: needs kind and name");
+	if ((jp == NULL) == (mp == NULL))
+		return diag_set(d, EXIT_INPUT, "needs jsonPatch or "
+		    "mergePatch, one of them");
+	for (i = 0; i < r->nout; i++) {
+		struct doc *o = r->out[i];
+
+		if (!target_match(t, o->root))
+			continue;
+		hits++;
+		if (jp && patch_json(&o->arena, &o->root, jp, d) < 0) {
+			diag_setpath(d, "jsonPatch");
+			return -1;
+		}
+		if (mp)
+			o->root = patch_merge(&o->arena, o->root, mp);
+	}
+	if (hits == 0)
+		return diag_set(d, EXIT_INPUT, "target: no %s named %s in "
+		    "the output", node_at_s(t, "kind"), node_at_s(t, "name"));
+	return 0;
+}
+
+static int
+apply_patches(struct render *r, struct diag *d)
+{
+	struct doc **docs;
+	size_t n, i;
+	int f, rc = 0;
+
+	for (f = 0; f < r->npatches && rc == 0; f++) {
+		if (read_docs(r->patches[f], &docs, &n, d) < 0)
+			return -1;
+		for (i = 0; i < n && rc == 0; i++)
+			rc = apply_patch(r, r->patches[f], docs[i], d);
+		free_docs(docs, n);
+	}
+	return rc;
+}
+
+static int
+run(struct render *r, struct diag *d)
+{
+	int rc;
+
+	r->ctxdoc = doc_new("context", 1);
+	r->ctx = node_copy(&r->ctxdoc->arena, r->spec.root);
+	r->ctxdoc->root = r->ctx;
+	set(r, r->ctx, "argocdNamespace", node_at(r->spec.root,
+	    "bootstrap.argocd.namespace") ? node_copy(&r->ctxdoc->arena,
+	    node_at(r->spec.root, "bootstrap.argocd.namespace")) :
+	    str(r, "argocd"));
+	switch (r->mode) {
+	case MODE_NETWORK:
+		if (network_context(r, d) < 0)
+			return -1;
+		rc = render_set(r, "network", r->services_only ?
+		    services_templates : network_templates, d);
+		break;
+	case MODE_BOOTSTRAP:
+		if (node_get(r->spec.root, "bootstrap") == NULL)
+			return fail(d, r->spec.input, "bootstrap", "missing: "
+			    "the spec has no bootstrap section");
+		if (bootstrap_context(r, d) < 0 ||
+		    render_file(r, "bootstrap", "namespace.yaml", d) < 0 ||
+		    add_manifest(r, d) < 0)
+			return -1;
+		rc = render_set(r, "bootstrap", bootstrap_templates, d);
+		break;
+	default:
+		if (node_get(r->spec.root, "gitops") == NULL)
+			return fail(d, r->spec.input, "gitops", "missing: "
+			    "apps needs gitops.repo and gitops.path");
+		rc = render_set(r, "apps", apps_templates, d);
+		break;
+	}
+	if (rc < 0)
+		return -1;
+	return apply_patches(r, d);
+}
+
+static void
+add_file(const char **list, int *n, const char *f, char opt)
+{
+	if (*n == MAX_FILES)
+		cli_misuse(usage, "-%c: at most %d files", opt, MAX_FILES);
+	list[(*n)++] = f;
+}
+
+static void
+option(struct render *r, int ch)
+{
+	switch (ch) {
+	case 'P':
+		r->preview = 1;
+		break;
+	case 'S':
+		r->services_only = 1;
+		break;
+	case 'a':
+		add_file(r->addrs, &r->naddrs, optarg, 'a');
+		break;
+	case 'f':
+		r->facts = optarg;
+		break;
+	case 'h':
+		cli_usage(usage, 0);
+		cli_exit(0);
+	case 'k':
+		r->keys = optarg;
+		break;
+	case 'm':
+		r->manifest = optarg;
+		break;
+	case 'o':
+		if (cli_format(optarg, &r->fmt) < 0)
+			cli_misuse(usage, "-o: unknown format '%s'", optarg);
+		break;
+	case 'p':
+		add_file(r->patches, &r->npatches, optarg, 'p');
+		break;
+	case 't':
+		r->tdir = optarg;
+		break;
+	default:
+		cli_misuse(usage, NULL);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct render r;
+	struct diag d;
+	const char *mode, *ops[2];
+	size_t i;
+	int ch, nops, rc = 0;
+
+	cli_init(argc, argv, usage);
+	memset(&r, 0, sizeof r);
+	/* Operands and options in any order, as the pipelines write them:
+	 * the POSIX getopt stops at the first operand, so collect it and
+	 * go on. */
+	nops = 0;
+	while (optind < argc) {
+		while ((ch = getopt(argc, argv, "PSa:f:hk:m:o:p:t:")) != -1)
+			option(&r, ch);
+		if (optind < argc) {
+			if (nops == 2)
+				cli_misuse(usage, "too many arguments");
+			ops[nops++] = argv[optind++];
+		}
+	}
+	if (nops != 2)
+		cli_misuse(usage, "a mode and a spec are needed");
+	mode = ops[0];
+	if (strcmp(mode, "network") == 0)
+		r.mode = MODE_NETWORK;
+	else if (strcmp(mode, "bootstrap") == 0)
+		r.mode = MODE_BOOTSTRAP;
+	else if (strcmp(mode, "apps") == 0)
+		r.mode = MODE_APPS;
+	else
+		cli_misuse(usage, "unknown mode '%s': network, bootstrap or "
+		    "apps", mode);
+	if (r.mode == MODE_BOOTSTRAP && r.manifest == NULL)
+		cli_misuse(usage, "bootstrap needs -m with Argo CD's install "
+		    "manifest");
+	if (spec_load(ops[1], &r.spec, &d) < 0 || run(&r, &d) < 0) {
+		cli_diag(&d);
+		rc = d.status ? d.status : EXIT_INPUT;
+	} else {
+		for (i = 0; i < r.nout; i++)
+			emit_doc(&r.text, r.fmt, r.out[i]->root, &r.ndocs);
+		cli_put(r.text.p, r.text.len);
+	}
+	buf_release(&r.text);
+	for (i = 0; i < r.nout; i++)
+		doc_free(r.out[i]);
+	free(r.out);
+	while (r.nnames)
+		free(r.names[--r.nnames]);
+	doc_free(r.ctxdoc);
+	spec_free(&r.spec);
+	cli_exit(rc);
+}
