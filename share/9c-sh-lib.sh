@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # 9c-sh-lib.sh - what the pipelines/ scripts share (sourced, POSIX sh)
 #
 # ninec_init NAME      locate the tools, the share dir and the state dir

@@ -46,3 +46,27 @@ vg() {
 		[ "$status" -ne 99 ] || fail "valgrind found a problem with $f: $output"
 	done
 }
+
+@test "9c-render renders both examples cleanly under valgrind" {
+	cd "$NINEC_ROOT"
+	run -0 vg 9c-render -P -S network share/examples/local.yaml
+	run -0 vg 9c-render -P network share/examples/eks.yaml
+	run -0 vg 9c-render -P -m "$SHARED/corpus/argo-cd-install.yaml" bootstrap share/examples/eks.yaml
+}
+
+@test "9c-tfvars writes variables and a kubeconfig cleanly under valgrind" {
+	run -0 vg 9c-tfvars "$(fixture tfvars/spec.yaml)"
+	run -0 vg 9c-tfvars -k "$(fixture tfvars/spec.yaml)" "$(fixture tfvars/outputs.json)"
+}
+
+@test "9c-secrets derives keys and signs requests cleanly under valgrind" {
+	run -0 vg 9c-secrets public "$(fixture secrets/vectors.yaml)"
+	AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY \
+		run -0 vg 9c-secrets sign -r us-east-1 -S service -t 20150830T123600Z \
+		"$SHARED/corpus/sigv4/get-vanilla/get-vanilla.req"
+}
+
+@test "9c-wait judges saved objects cleanly under valgrind" {
+	cd "$NINEC_ROOT"
+	run -0 vg 9c-wait -L -r tests/fixtures/wait/rules.yaml tests/fixtures/wait/gadget.yaml tests/fixtures/wait/eval/application-ready.yaml
+}
