@@ -18,6 +18,12 @@ setup_file() {
 	export NINEC_ARGOCD_MANIFEST=$SHARED/corpus/argo-cd-install.yaml
 }
 
+setup() {
+	# helpers/common points every test at the work tree's build: undo it
+	unset NINEC_BIN NINEC_SHARE KUBECONFIG NINEC_LOCAL_STATE AWS_ENDPOINT_URL AWS_PROFILE
+	PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v "^$NINEC_ROOT/" | paste -sd: -)
+}
+
 teardown_file() {
 	local pid
 	pid=$(cut -d' ' -f1 "$NINEC_STATE/9c-local/moto/pid" 2>/dev/null) && kill "$pid" 2>/dev/null
