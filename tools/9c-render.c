@@ -66,12 +66,8 @@ fail(struct diag *d, const char *input, const char *path, const char *fmt,
 {
 	va_list ap;
 
-	diag_clear(d);
-	diag_at(d, input, 0, 0, 0);
-	diag_setpath(d, path);
-	d->status = EXIT_INPUT;
 	va_start(ap, fmt);
-	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+	diag_vfail(d, EXIT_INPUT, input, 0, 0, path, fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -31,6 +31,30 @@ diag_at(struct diag *d, const char *input, int doc, int line, int col)
 	d->col = col;
 }
 
+int
+diag_vfail(struct diag *d, int status, const char *input, int line, int col,
+    const char *path, const char *fmt, va_list ap)
+{
+	diag_clear(d);
+	diag_at(d, input, 0, line, col);
+	diag_setpath(d, path);
+	d->status = status;
+	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+	return -1;
+}
+
+int
+diag_fail(struct diag *d, int status, const char *input, int line, int col,
+    const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vfail(d, status, input, line, col, path, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 void
 diag_setpath(struct diag *d, const char *path)
 {

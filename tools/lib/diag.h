@@ -16,6 +16,7 @@
 #ifndef NINEC_DIAG_H
 #define NINEC_DIAG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #define DIAG_MSG 512
@@ -35,6 +36,13 @@ void diag_clear(struct diag *d);
 int diag_set(struct diag *d, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void diag_at(struct diag *d, const char *input, int doc, int line, int col);
+/* Clears d, fills every part at once and returns -1: the usual report. */
+int diag_fail(struct diag *d, int status, const char *input, int line, int col,
+    const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+int diag_vfail(struct diag *d, int status, const char *input, int line,
+    int col, const char *path, const char *fmt, va_list ap)
+	__attribute__((format(printf, 7, 0)));
 void diag_setpath(struct diag *d, const char *path);
 /* The message without the program name, into out (always terminated). */
 void diag_format(const struct diag *d, char *out, size_t n);
