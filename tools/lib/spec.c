@@ -277,13 +277,10 @@ fail(struct diag *d, const char *input, const struct node *n,
 	char path[DIAG_PATH];
 	va_list ap;
 
-	diag_clear(d);
-	diag_at(d, input, 0, n ? n->line : 0, n ? n->col : 0);
 	path_format(p, path, sizeof path);
-	diag_setpath(d, path);
-	d->status = EXIT_INPUT;
 	va_start(ap, fmt);
-	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+	diag_vfail(d, EXIT_INPUT, input, n ? n->line : 0, n ? n->col : 0,
+	    path, fmt, ap);
 	va_end(ap);
 	return -1;
 }
