@@ -55,7 +55,7 @@ unchanged() {
 
 @test "-h prints the usage, which is the man page's synopsis" {
 	run -0 9c-kapply -h
-	assert_output --partial "usage: 9c-kapply [-q] [--delete | --dry-run]"
+	assert_output --partial "usage: 9c-kapply [-qv] [--delete | --dry-run]"
 	usage_matches_synopsis 9c-kapply man1/9c-kapply.1
 }
 
@@ -114,8 +114,10 @@ unchanged() {
 	# Worst order: the custom resources first, the Namespace last.
 	stream "$F/argocd-apps.yaml" "$SHARED/corpus/argo-cd-install.yaml" "$F/argocd-namespace.yaml" \
 		> "$BATS_FILE_TMPDIR/argocd.yaml"
-	run -1 --separate-stderr kubectl apply -n argocd -f "$BATS_FILE_TMPDIR/argocd.yaml"
-	assert_regex "$stderr" 'could not find the requested resource \(post applications.argoproj.io\)'
+	# (A discovery cache of its own: one left by an earlier cluster on the
+	# same port would change how kubectl fails.)
+	run -1 --separate-stderr kubectl apply --cache-dir "$BATS_TEST_TMPDIR/kcache" -n argocd -f "$BATS_FILE_TMPDIR/argocd.yaml"
+	assert_regex "$stderr" 'no matches for kind "Application" in version "argoproj.io/v1alpha1"'
 	# kubectl left half an install behind: take it down first.
 	run -0 9c-kapply -q --delete -n argocd "$BATS_FILE_TMPDIR/argocd.yaml"
 	run -1 kubectl get crd applications.argoproj.io
@@ -145,8 +147,8 @@ unchanged() {
 
 @test "external-secrets CRDs, a SecretStore and an ExternalSecret apply in one pass, where kubectl apply fails" {
 	stream "$F/es-objects.yaml" "$SHARED/corpus/external-secrets-crds.yaml" > "$BATS_FILE_TMPDIR/es.yaml"
-	run -1 --separate-stderr kubectl apply -f "$BATS_FILE_TMPDIR/es.yaml"
-	assert_regex "$stderr" 'could not find the requested resource \(post externalsecrets.external-secrets.io\)'
+	run -1 --separate-stderr kubectl apply --cache-dir "$BATS_TEST_TMPDIR/kcache" -f "$BATS_FILE_TMPDIR/es.yaml"
+	assert_regex "$stderr" 'no matches for kind "ExternalSecret" in version "external-secrets.io/v1"'
 	run -0 9c-kapply -q --delete "$BATS_FILE_TMPDIR/es.yaml"
 	run -1 kubectl get crd externalsecrets.external-secrets.io
 	run -1 kubectl get namespace es-demo
@@ -295,6 +297,99 @@ unchanged() {
 	run -1 kubectl get crd widgets.example.9c.test
 	run -1 kubectl get namespace example
 	run -0 9c-kapply -q --delete "$F/example.yaml"
+}
+
+# configmaps NS N: a Namespace NS and N ConfigMaps in it.
+configmaps() {
+	local i
+	printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n' "$1"
+	for i in $(seq 1 "$2"); do
+		printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-%d, namespace: %s}\ndata: {i: "%d"}\n' "$i" "$1" "$i"
+	done
+}
+
+@test "on a terminal, progress names the stage and counts the objects, then is erased" {
+	configmaps progress 5 > "$BATS_TEST_TMPDIR/s.yaml"
+	# script(1) gives the command a terminal; its stdout still goes to a file.
+	run -0 script -qec "9c-kapply $BATS_TEST_TMPDIR/s.yaml > $BATS_TEST_TMPDIR/out" /dev/null
+	esc=$(printf '\033')
+	cr=$(printf '\r')
+	assert_output --partial "${cr}${esc}[K9c-kapply: stage 1/2 dry run: 0/6 applied"
+	assert_output --partial "${cr}${esc}[K9c-kapply: stage 2/2 applying: 6/6 applied"
+	[[ "$output" == *"${cr}${esc}[K" ]]
+	run -0 grep -c '^kind: ConfigMap$' "$BATS_TEST_TMPDIR/out"
+	assert_output 5
+}
+
+@test "not on a terminal, nothing but errors reaches stderr, even without -q" {
+	configmaps quiet 2 > "$BATS_TEST_TMPDIR/s.yaml"
+	run -0 --separate-stderr 9c-kapply "$BATS_TEST_TMPDIR/s.yaml"
+	assert_equal "$stderr" ""
+}
+
+@test "-v reports what each phase of each stage took, and the requests sent again" {
+	configmaps verbose 3 > "$BATS_TEST_TMPDIR/s.yaml"
+	run -0 --separate-stderr 9c-kapply -v "$BATS_TEST_TMPDIR/s.yaml"
+	output=$(sed 's/[0-9]*\.[0-9][0-9] s$/T s/' <<<"$stderr")
+	assert_output "9c-kapply: 4 objects in 2 stages; discovery and checks: T s
+9c-kapply: stage 1 of 2 (1 object): dry run: T s
+9c-kapply: stage 1 of 2 (1 object): apply: T s
+9c-kapply: stage 1 of 2 (1 object): gate: T s
+9c-kapply: stage 2 of 2 (3 objects): dry run: T s
+9c-kapply: stage 2 of 2 (3 objects): apply: T s
+9c-kapply: 0 requests sent again, 0 of them after 429 Too Many Requests"
+}
+
+@test "429 Too Many Requests: each request waits its Retry-After, is sent again, and the stream applies" {
+	# An API server that takes one write at a time answers the rest of a
+	# burst with 429 and Retry-After: 1.  system:masters is exempt from the
+	# limit, so a user with cluster-admin's rules sends the stream.
+	# The audit log records when each request came and how it was answered.
+	kubectl create clusterrolebinding throttled-user --clusterrole=cluster-admin --user=9c-user
+	cat > "$BATS_TEST_TMPDIR/policy.yaml" <<-EOF
+	apiVersion: audit.k8s.io/v1
+	kind: Policy
+	omitStages: [RequestReceived]
+	rules:
+	- level: Metadata
+	  namespaces: [throttled]
+	  resources: [{group: "", resources: [configmaps]}]
+	- level: None
+	EOF
+	NINEC_LOCAL_APISERVER_FLAGS="--max-mutating-requests-inflight=1 --audit-policy-file=$BATS_TEST_TMPDIR/policy.yaml --audit-log-path=$BATS_TEST_TMPDIR/audit.log" \
+		run -0 cluster_restart_apiserver
+	configmaps throttled 30 > "$BATS_TEST_TMPDIR/s.yaml"
+	start=$(date +%s)
+	run --separate-stderr 9c-kapply -v -j 30 -o json --kubeconfig "$NINEC_LOCAL_STATE/kubeconfig-user" "$BATS_TEST_TMPDIR/s.yaml"
+	took=$(($(date +%s) - start))
+	rc=$status
+	err=$stderr
+	out=$output
+	run -0 cluster_restart_apiserver
+	assert_equal "$rc" 0
+	run -0 grep -E '^9c-kapply: [0-9]+ requests? sent again, [0-9]+ of them after 429 Too Many Requests$' <<<"$err"
+	read -r sent throttled < <(sed -E 's/^9c-kapply: ([0-9]+) requests? sent again, ([0-9]+) of them.*/\1 \2/' <<<"$output")
+	[ "$throttled" -gt 0 ]
+	[ "$sent" -ge "$throttled" ]
+	[ "$took" -ge 1 ]
+	# No ConfigMap was sent again before the second the server asked for.
+	run -0 jq -rs '
+		def t: (.[0:19] + "Z" | fromdateiso8601) + ("0" + .[19:-1] | tonumber);
+		map(select(.user.username == "9c-user")) | group_by(.objectRef.name)[]
+		| sort_by(.requestReceivedTimestamp) as $r
+		| range(1; $r | length) as $i | select($r[$i - 1].responseStatus.code == 429)
+		| ($r[$i].requestReceivedTimestamp | t) - ($r[$i - 1].stageTimestamp | t)
+		| select(. < 1) | "\($r[$i].objectRef.name) sent again after \(.) s"
+	' "$BATS_TEST_TMPDIR/audit.log"
+	assert_output ""
+	# (The controller manager's own CA ConfigMap in the namespace may be
+	# throttled too: count only 9c-kapply's requests.)
+	run -0 jq -s '[.[] | select(.user.username == "9c-user" and .responseStatus.code == 429)] | length' "$BATS_TEST_TMPDIR/audit.log"
+	[ "$output" -eq "$throttled" ]
+	run -0 jq -r 'select(.kind == "ConfigMap") | .metadata.resourceVersion' <<<"$out"
+	assert_equal "${#lines[@]}" 30
+	run -0 kubectl get configmaps -n throttled -o name
+	assert_equal "$(grep -c '^configmap/cm-' <<<"$output")" 30
 }
 
 @test "the man page's examples run" {

@@ -18,7 +18,7 @@
 #include "ready.h"
 
 static const char usage[] =
-    "9c-kapply [-q] [--delete | --dry-run] [--force-conflicts] [-j jobs] "
+    "9c-kapply [-qv] [--delete | --dry-run] [--force-conflicts] [-j jobs] "
     "[-n namespace] [-o format] [-t seconds] [--context name] "
     "[--kubeconfig file] [file ...]";
 
@@ -59,7 +59,9 @@ struct run {
 	struct obj *o;
 	size_t n, cap;
 	int nstages;
-	int jobs, quiet, force, dry, del, progress;
+	int jobs, quiet, force, dry, del, progress, verbose;
+	size_t retried, throttled;	/* requests sent again; of them on 429 */
+	double shown;			/* when progress was last drawn */
 	enum emit_format fmt;
 	double deadline;
 	long timeout;
@@ -85,11 +87,29 @@ progress(struct run *r, int done)
 		return;
 	if (done)
 		fprintf(stderr, "\r\033[K");
+	else if (now() - r->shown < 0.1 && r->applied < r->total)
+		return;		/* a slow terminal must not slow the run */
 	else
 		fprintf(stderr, "\r\033[K%s: stage %d/%d %s: %zu/%zu applied",
 		    cli_prog, r->cur_stage, r->nstages, r->phase, r->applied,
 		    r->total);
+	r->shown = now();
 	fflush(stderr);
+}
+
+/* -v: what each phase of a stage cost, for finding the slow part. */
+static void
+say_phase(struct run *r, int s, const char *what, double since)
+{
+	size_t i, n = 0;
+
+	if (!r->verbose)
+		return;
+	for (i = 0; i < r->n; i++)
+		n += r->o[i].stage == s;
+	progress(r, 1);
+	cli_warn("stage %d of %d (%zu object%s): %s: %.2f s", s, r->nstages, n,
+	    n == 1 ? "" : "s", what, now() - since);
 }
 
 static void
@@ -525,9 +545,15 @@ req_done(struct kube_resp *rs, void *arg)
 		if (delay > 5)
 			delay = 5;
 		delay *= 0.5 + (random() % 1000) / 2000.0;
+		/* The server's wait, plus the jittered backoff on top: every
+		 * request refused in one burst gets the same Retry-After, and
+		 * coming back all at once would be refused again. */
 		if (rs->retry_after >= 0)
-			delay = rs->retry_after > 30 ? 30 : (double)rs->retry_after;
+			delay += rs->retry_after > 30 ? 30 : (double)rs->retry_after;
 		if (now() + delay < r->deadline) {
+			r->retried++;
+			if (rs->status == 429)
+				r->throttled++;
 			o->st = O_TODO;
 			o->next_at = now() + delay;
 			kube_resp_release(rs);
@@ -967,11 +993,15 @@ do_apply(struct run *r)
 {
 	int s, fails, refresh, g;
 	struct diag d;
+	double t;
 
 	for (s = 1; s <= r->nstages; s++) {
 		r->cur_stage = s;
 		r->phase = "dry run";
-		if ((fails = run_stage(r, s, M_DRY, sel_all)) != 0) {
+		t = now();
+		fails = run_stage(r, s, M_DRY, sel_all);
+		say_phase(r, s, "dry run", t);
+		if (fails != 0) {
 			progress(r, 1);
 			report_failures(r, s);
 			cli_warn("stage %d of %d refused by the server's dry run; nothing of it written",
@@ -981,7 +1011,10 @@ do_apply(struct run *r)
 			return fails < 0 ? EXIT_TIMEOUT : fail_status(r, s);
 		}
 		r->phase = "applying";
-		if ((fails = run_stage(r, s, M_APPLY, sel_all)) != 0) {
+		t = now();
+		fails = run_stage(r, s, M_APPLY, sel_all);
+		say_phase(r, s, "apply", t);
+		if (fails != 0) {
 			progress(r, 1);
 			report_failures(r, s);
 			cli_warn("stage %d of %d partly written", s, r->nstages);
@@ -991,12 +1024,16 @@ do_apply(struct run *r)
 		}
 		if (s == r->nstages)
 			break;
-		if ((g = gate(r, s, &refresh)) < 0) {
+		t = now();
+		g = gate(r, s, &refresh);
+		say_phase(r, s, "gate", t);
+		if (g < 0) {
 			progress(r, 1);
 			say_written(s, r->nstages);
 			put_results(r);
 			return g == -2 ? EXIT_TIMEOUT : g == -3 ? EXIT_CONNECT : EXIT_FAIL;
 		}
+		t = now();
 		if (refresh && kube_discovery_refresh(r->k, &d) < 0) {
 			progress(r, 1);
 			cli_diag(&d);
@@ -1004,6 +1041,8 @@ do_apply(struct run *r)
 			put_results(r);
 			return d.status;
 		}
+		if (refresh)
+			say_phase(r, s, "discovery refresh", t);
 	}
 	progress(r, 1);
 	put_results(r);
@@ -1143,6 +1182,7 @@ main(int argc, char **argv)
 		{ "namespace", required_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1152,13 +1192,14 @@ main(int argc, char **argv)
 	char *end;
 	int c, status;
 	long v;
+	double t;
 
 	cli_init(argc, argv, usage);
 	memset(&r, 0, sizeof r);
 	r.jobs = 32;
 	r.timeout = 300;
 	r.fmt = EMIT_YAML;
-	while ((c = getopt_long(argc, argv, "hj:n:o:qt:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hj:n:o:qt:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			cli_usage(usage, 0);
@@ -1197,6 +1238,9 @@ main(int argc, char **argv)
 		case 'q':
 			r.quiet = 1;
 			break;
+		case 'v':
+			r.verbose = 1;
+			break;
 		case 't':
 			v = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end || v < 1 || v > 86400)
@@ -1225,10 +1269,15 @@ main(int argc, char **argv)
 		free_run(&r);
 		cli_exit(0);
 	}
+	t = now();
 	if ((status = connect_and_check(&r, &ko)) != 0) {
 		free_run(&r);
 		cli_exit(status);
 	}
+	if (r.verbose)
+		cli_warn("%zu object%s in %d stage%s; discovery and checks: %.2f s",
+		    r.n, r.n == 1 ? "" : "s", r.nstages, r.nstages == 1 ? "" : "s",
+		    now() - t);
 	r.total = r.n;
 	if (r.del)
 		status = do_delete(&r);
@@ -1236,6 +1285,9 @@ main(int argc, char **argv)
 		status = do_dry_run(&r);
 	else
 		status = do_apply(&r);
+	if (r.verbose)
+		cli_warn("%zu request%s sent again, %zu of them after 429 Too Many Requests",
+		    r.retried, r.retried == 1 ? "" : "s", r.throttled);
 	free_run(&r);
 	cli_exit(status);
 }
