@@ -340,6 +340,27 @@ configmaps() {
 9c-kapply: 0 requests sent again, 0 of them after 429 Too Many Requests"
 }
 
+@test "-v reports the phases of --dry-run and --delete too" {
+	configmaps verbose-delete 2 > "$BATS_TEST_TMPDIR/s.yaml"
+	run -0 --separate-stderr 9c-kapply -v --dry-run "$BATS_TEST_TMPDIR/s.yaml"
+	output=$(sed 's/[0-9]*\.[0-9][0-9] s$/T s/' <<<"$stderr")
+	assert_output "9c-kapply: 3 objects in 2 stages; discovery and checks: T s
+9c-kapply: stage 1 of 2 (1 object): dry run: T s
+9c-kapply: stage 2 of 2 (2 objects): dry run: T s
+9c-kapply: stage 2 of 2: 2 objects not judged (their kind or namespace comes from an earlier stage)
+9c-kapply: 0 requests sent again, 0 of them after 429 Too Many Requests"
+	run -0 9c-kapply -q "$BATS_TEST_TMPDIR/s.yaml"
+	run -0 --separate-stderr 9c-kapply -v --delete "$BATS_TEST_TMPDIR/s.yaml"
+	output=$(sed 's/[0-9]*\.[0-9][0-9] s$/T s/' <<<"$stderr")
+	assert_output "9c-kapply: 3 objects in 2 stages; discovery and checks: T s
+9c-kapply: stage 2 of 2 (2 objects): delete: T s
+9c-kapply: stage 2 of 2 (2 objects): waiting until gone: T s
+9c-kapply: stage 1 of 2 (1 object): delete: T s
+9c-kapply: stage 1 of 2 (1 object): waiting until gone: T s
+9c-kapply: 0 requests sent again, 0 of them after 429 Too Many Requests"
+	run -1 kubectl get namespace verbose-delete
+}
+
 @test "429 Too Many Requests: each request waits its Retry-After, is sent again, and the stream applies" {
 	# An API server that takes one write at a time answers the rest of a
 	# burst with 429 and Retry-After: 1.  system:masters is exempt from the

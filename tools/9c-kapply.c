@@ -1060,6 +1060,7 @@ do_dry_run(struct run *r)
 {
 	int s, fails, status = 0;
 	size_t i, nj;
+	double t;
 
 	for (s = 1; s <= r->nstages; s++) {
 		r->cur_stage = s;
@@ -1067,7 +1068,9 @@ do_dry_run(struct run *r)
 		for (i = nj = 0; i < r->n; i++)
 			if (r->o[i].stage == s && !sel_judgeable(&r->o[i]))
 				nj++;
+		t = now();
 		fails = run_stage(r, s, M_DRY, sel_judgeable);
+		say_phase(r, s, "dry run", t);
 		if (fails) {
 			progress(r, 1);
 			report_failures(r, s);
@@ -1090,17 +1093,24 @@ static int
 do_delete(struct run *r)
 {
 	int s, fails;
+	double t;
 
 	for (s = r->nstages; s >= 1; s--) {
 		r->cur_stage = s;
 		r->phase = "deleting";
-		if ((fails = run_stage(r, s, M_DELETE, sel_known)) != 0) {
+		t = now();
+		fails = run_stage(r, s, M_DELETE, sel_known);
+		say_phase(r, s, "delete", t);
+		if (fails != 0) {
 			progress(r, 1);
 			report_failures(r, s);
 			return fails < 0 ? EXIT_TIMEOUT : fail_status(r, s);
 		}
 		r->phase = "waiting for deletion";
-		if ((fails = run_stage(r, s, M_GONE, sel_known)) != 0) {
+		t = now();
+		fails = run_stage(r, s, M_GONE, sel_known);
+		say_phase(r, s, "waiting until gone", t);
+		if (fails != 0) {
 			size_t i;
 			progress(r, 1);
 			for (i = 0; i < r->n; i++) {
