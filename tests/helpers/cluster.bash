@@ -5,7 +5,8 @@
 #   teardown_file() { cluster_stop; }
 #
 # cluster_start [name] starts a cluster with pipelines/9c-local, named after
-# the test file (bats-<basename>) unless a name is given, and exports:
+# the test file (bats-$NINEC_TEST_PREFIX<basename>) unless a name is given,
+# and exports:
 #   KUBECONFIG                     admin kubeconfig (client certificate, system:masters)
 #   NINEC_CLUSTER                  the cluster name (9c-local's default -n)
 #   NINEC_LOCAL_STATE              the state directory
@@ -22,7 +23,9 @@ NINEC_LOCAL=${NINEC_LOCAL:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../pipelines"
 cluster_name() {
 	local n
 	n=$(basename "${BATS_TEST_FILENAME:-cluster}" .bats | LC_ALL=C tr '[:upper:]' '[:lower:]' | LC_ALL=C tr -c 'a-z0-9\n' '-')
-	n=bats-${n}
+	# Work trees that run the same suite at once set NINEC_TEST_PREFIX so
+	# their clusters do not share a name.
+	n=bats-${NINEC_TEST_PREFIX-}${n}
 	printf '%s\n' "${n:0:40}"
 }
 
