@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "emit.h"
 #include "patch.h"
+#include "release.h"
 #include "spec.h"
 #include "tmpl.h"
 
@@ -24,10 +26,13 @@ enum mode { MODE_NETWORK, MODE_BOOTSTRAP, MODE_APPS };
 
 struct render {
 	struct spec spec;
+	struct release rel;
 	enum mode mode;
 	enum emit_format fmt;
 	int services_only, preview;
 	const char *tdir, *facts, *keys, *manifest;
+	/* From the -k document, when 9c-secrets signed the spec's version. */
+	const char *signed_apv, *signed_signer;
 	const char *addrs[MAX_FILES], *patches[MAX_FILES];
 	int naddrs, npatches;
 	struct doc *ctxdoc;
@@ -42,7 +47,7 @@ struct render {
 
 static const char *const network_templates[] = {
 	"namespace.yaml", "storageclass.yaml", "service.yaml", "probe.yaml",
-	"keys.yaml", "seed.yaml", "miner.yaml", "validator.yaml",
+	"keys.yaml", "genesis.yaml", "seed.yaml", "miner.yaml", "validator.yaml",
 	"remote-headless.yaml", NULL
 };
 static const char *const services_templates[] = {
@@ -72,6 +77,69 @@ fail(struct diag *d, const char *input, const char *path, const char *fmt,
 	return -1;
 }
 
+/* An error at a node of the spec, with its line and column. */
+static int
+fail_at(struct diag *d, const struct render *r, const struct node *n,
+    const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int
+fail_at(struct diag *d, const struct render *r, const struct node *n,
+    const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vfail(d, EXIT_INPUT, r->spec.input, n ? n->line : 0,
+	    n ? n->col : 0, path, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The command lines a rendered object runs: each container whose first
+ * argument is a program of the release and whose second is `run' must
+ * pass only options of the release's table.  This guards the templates
+ * (-t included); the spec's own extraArgs were checked before. */
+static int
+check_rendered(struct render *r, const struct doc *doc, struct diag *d)
+{
+	static const char *const lists[] = { "initContainers", "containers" };
+	const struct node *ps = node_at(doc->root, "spec.template.spec");
+	const struct node *cs, *args;
+	char path[256], msg[DIAG_MSG];
+	size_t i, k, bad;
+	int prog;
+
+	if (r->rel.root == NULL || ps == NULL)
+		return 0;
+	for (k = 0; k < 2; k++) {
+		cs = node_get(ps, lists[k]);
+		for (i = 0; cs && cs->type == NODE_SEQ && i < cs->len; i++) {
+			args = node_get(cs->u.items[i], "args");
+			if (args == NULL || args->type != NODE_SEQ ||
+			    args->len < 2)
+				continue;
+			prog = release_prog_of(&r->rel,
+			    node_s(args->u.items[0]));
+			if (prog < 0 || node_s(args->u.items[1]) == NULL ||
+			    strcmp(node_s(args->u.items[1]), "run") != 0)
+				continue;
+			if (release_check_args(&r->rel, prog, args, &bad,
+			    d) == 0)
+				continue;
+			snprintf(msg, sizeof msg, "%s", d->msg);
+			snprintf(path, sizeof path,
+			    "spec.template.spec.%s[%zu].args[%zu]", lists[k],
+			    i, bad);
+			diag_fail(d, EXIT_INPUT, r->names[r->nnames - 1],
+			    0, 0, path, "%s", msg);
+			d->doc = doc->index;
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 keep_out(struct doc *doc, void *arg, struct diag *d)
 {
@@ -81,6 +149,10 @@ keep_out(struct doc *doc, void *arg, struct diag *d)
 		doc_free(doc);
 		return diag_set(d, EXIT_INPUT, "a template document must be "
 		    "a mapping");
+	}
+	if (check_rendered(r, doc, d) < 0) {
+		doc_free(doc);
+		return -1;
 	}
 	if (r->npatches == 0) {
 		/* Nothing will change it: emit now and free, which keeps a
@@ -196,6 +268,16 @@ load_keys(struct render *r, struct node **map, struct diag *d)
 		return 0;
 	if (read_one(r, r->keys, "NodePublicKeys", &doc, d) < 0)
 		return -1;
+	r->signed_apv = node_at_s(doc, "appProtocolVersion");
+	r->signed_signer = node_at_s(doc, "trustedAppProtocolVersionSigner");
+	if ((r->signed_apv == NULL) != (r->signed_signer == NULL))
+		return fail(d, r->keys, r->signed_apv ?
+		    "trustedAppProtocolVersionSigner" : "appProtocolVersion",
+		    "missing: a signed version comes with its signer");
+	if (r->signed_signer && (strlen(r->signed_signer) != 66 ||
+	    strspn(r->signed_signer, "0123456789abcdef") != 66))
+		return fail(d, r->keys, "trustedAppProtocolVersionSigner",
+		    "expected 66 lowercase hex digits (a compressed key)");
 	list = node_get(doc, "keys");
 	if (list == NULL || list->type != NODE_SEQ)
 		return fail(d, r->keys, "keys", "expected a list");
@@ -377,6 +459,164 @@ make_peers(struct render *r, struct node *nodes, struct diag *d)
 	return 0;
 }
 
+static const char *
+share_dir(void)
+{
+	const char *s = getenv("NINEC_SHARE");
+
+	return s && *s ? s : NINEC_SHAREDIR;
+}
+
+/* What the release decides and the spec alone shows: the release exists,
+ * it makes blocks the way the spec's producer does, image tags are full
+ * commits, and extraArgs are options the release's programs accept. */
+static int
+preflight(struct render *r, struct diag *d)
+{
+	const struct node *net = node_get(r->spec.root, "network");
+	const struct node *img, *args;
+	char *dir, path[128], msg[DIAG_MSG];
+	enum spec_role role;
+	size_t bad;
+	int p, rc;
+
+	dir = xasprintf("%s/releases", share_dir());
+	rc = release_load(dir, spec_release(&r->spec), r->spec.input,
+	    node_get(net, "release"), "network.release", &r->rel, d);
+	free(dir);
+	if (rc < 0)
+		return -1;
+	if (spec_role(&r->spec, ROLE_VALIDATOR) &&
+	    strcmp(release_consensus(&r->rel), "pbft") != 0)
+		return fail_at(d, r, node_get(net, "validator"),
+		    "network.validator", "release %s makes blocks by proof "
+		    "of work: validators need a PBFT release",
+		    release_name(&r->rel));
+	for (p = 0; p < REL_NPROGS; p++) {
+		snprintf(path, sizeof path, "network.images.%s",
+		    release_prog_name(p));
+		img = node_at(r->spec.root, path);
+		if (img && release_check_tag(&r->rel, p, node_s(img), d) < 0) {
+			snprintf(msg, sizeof msg, "%s", d->msg);
+			return fail_at(d, r, img, path, "%s", msg);
+		}
+	}
+	for (role = 0; role < ROLE_N; role++) {
+		args = node_get(spec_role(&r->spec, role), "extraArgs");
+		if (args == NULL || release_check_args(&r->rel, role ==
+		    ROLE_SEED ? REL_SEED : REL_HEADLESS, args, &bad, d) == 0)
+			continue;
+		snprintf(path, sizeof path, "network.%s.extraArgs[%zu]",
+		    spec_role_key(role), bad);
+		snprintf(msg, sizeof msg, "%s", d->msg);
+		return fail_at(d, r, args->u.items[bad], path, "%s", msg);
+	}
+	return 0;
+}
+
+/* The release into the context, and the images it pairs where the spec
+ * names none. */
+static void
+release_context(struct render *r)
+{
+	struct arena *a = &r->ctxdoc->arena;
+	struct node *net = node_get(r->ctx, "network"), *img;
+	int p;
+
+	set(r, r->ctx, "release", node_copy(a, r->rel.root));
+	img = node_get(net, "images");
+	for (p = 0; p < REL_NPROGS; p++)
+		if (node_get(img, release_prog_name(p)) == NULL)
+			set(r, img, release_prog_name(p),
+			    str(r, release_image(&r->rel, p)));
+}
+
+/* The token the nodes present and the key they trust: the spec's token,
+ * or the version 9c-secrets signed with the network's signer key (-k). */
+static int
+apv_context(struct render *r, struct diag *d)
+{
+	struct node *net = node_get(r->ctx, "network");
+	const struct node *at = node_at(r->spec.root,
+	    "network.appProtocolVersion");
+	long long version = 0;
+
+	if (spec_apv_token(&r->spec))
+		return 0;
+	spec_apv_version(&r->spec, &version);
+	if (r->signed_apv == NULL && !r->preview)
+		return fail_at(d, r, at, "network.appProtocolVersion",
+		    "version %lld is signed with the network's signer key: "
+		    "give -k keys from 9c-secrets public (or -P to preview)",
+		    version);
+	set(r, net, "appProtocolVersion", str(r, r->signed_apv ?
+	    r->signed_apv : "<appProtocolVersion>"));
+	set(r, net, "trustedAppProtocolVersionSigner", str(r,
+	    r->signed_signer ? r->signed_signer :
+	    "<trustedAppProtocolVersionSigner>"));
+	return 0;
+}
+
+#define GENESIS_URL "http://genesis.%s.svc.cluster.local/genesis-block"
+
+/* A network without genesisBlock makes its own: the config of the
+ * headless's `genesis' command, with the validators' public keys when
+ * the release's genesis carries a validator set. */
+static int
+genesis_context(struct render *r, const struct node *nodes, struct diag *d)
+{
+	struct arena *a = &r->ctxdoc->arena;
+	struct node *net = node_get(r->ctx, "network");
+	struct node *g, *cfg, *data, *vs, *v;
+	const struct node *vals = node_get(nodes, "validator");
+	struct buf text = BUF_INIT;
+	char url[512], ph[160];
+	const char *pk;
+	size_t i;
+
+	if (node_get(net, "genesisBlock"))
+		return 0;
+	snprintf(url, sizeof url, GENESIS_URL, spec_namespace(&r->spec));
+	set(r, net, "genesisBlock", str(r, url));
+	cfg = node_map(a);
+	data = node_map(a);
+	set(r, data, "tablePath", str(r, "/data/src/Lib9c/TableCSV"));
+	set(r, cfg, "data", data);
+	if (node_at(r->rel.root, "genesis.validators")->b && vals) {
+		vs = node_seq(a);
+		for (i = 0; i < vals->len; i++) {
+			pk = node_at_s(vals->u.items[i], "publicKey");
+			if (pk == NULL && !r->preview)
+				return fail(d, r->spec.input,
+				    "network.validator", "the genesis lists "
+				    "the validators: give -k keys with the "
+				    "public key of %s (or -P to preview)",
+				    node_at_s(vals->u.items[i], "secretKey"));
+			if (pk == NULL) {
+				snprintf(ph, sizeof ph, "<%s>", node_at_s(
+				    vals->u.items[i], "secretKey"));
+				pk = ph;
+			}
+			v = node_map(a);
+			set(r, v, "publicKey", str(r, pk));
+			set(r, v, "power", node_int(a, 1));
+			node_seq_push(a, vs, v);
+		}
+		set(r, cfg, "initialValidatorSet", vs);
+	}
+	emit_json(&text, cfg);
+	g = node_map(a);
+	set(r, g, "config", str(r, text.p));
+	set(r, g, "tables", node_copy(a, node_at(r->rel.root,
+	    "genesis.tables")));
+	set(r, g, "url", str(r, url));
+	set(r, g, "storageClass", node_copy(a, node_at(spec_role(&r->spec,
+	    spec_producer(&r->spec)), "storage.class")));
+	set(r, r->ctx, "genesis", g);
+	buf_release(&text);
+	return 0;
+}
+
 static int
 network_context(struct render *r, struct diag *d)
 {
@@ -416,6 +656,10 @@ network_context(struct render *r, struct diag *d)
 	set(r, r->ctx, "producerGraphqlPort", node_int(a, port));
 	set(r, r->ctx, "keysFromAws", node_bool(a,
 	    strcmp(spec_keys_source(&r->spec), "aws") == 0));
+	release_context(r);
+	if (!r->services_only && (apv_context(r, d) < 0 ||
+	    genesis_context(r, nodes, d) < 0))
+		return -1;
 	if (miss.count && !r->services_only) {
 		char more[64] = "";
 
@@ -493,14 +737,6 @@ static int
 file_exists(const char *p)
 {
 	return access(p, R_OK) == 0;
-}
-
-static const char *
-share_dir(void)
-{
-	const char *s = getenv("NINEC_SHARE");
-
-	return s && *s ? s : NINEC_SHAREDIR;
 }
 
 /* Renders one template file, from -t dir when it has it. */
@@ -695,7 +931,7 @@ run(struct render *r, struct diag *d)
 	    str(r, "argocd"));
 	switch (r->mode) {
 	case MODE_NETWORK:
-		if (network_context(r, d) < 0)
+		if (preflight(r, d) < 0 || network_context(r, d) < 0)
 			return -1;
 		rc = render_set(r, "network", r->services_only ?
 		    services_templates : network_templates, d);
@@ -824,6 +1060,7 @@ main(int argc, char **argv)
 	while (r.nnames)
 		free(r.names[--r.nnames]);
 	doc_free(r.ctxdoc);
+	release_free(&r.rel);
 	spec_free(&r.spec);
 	cli_exit(rc);
 }
