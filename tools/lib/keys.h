@@ -72,6 +72,25 @@ int key_from_pub(struct key *k, const unsigned char *pub, size_t n,
 /* "0x" + EIP-55 checksummed hex: 43 bytes with the NUL. */
 void key_address_text(const unsigned char addr[KEY_ADDR_LEN], char out[43]);
 void key_wipe(struct key *k);
+/* 40 hex digits, or 42 with "0x", into addr, as Libplanet's Address(string)
+ * reads them: all lower case is taken as it is, any other casing must be
+ * the EIP-55 checksum form.  -1 with a reason in d (status 3). */
+int key_address_parse(const char *s, size_t n, unsigned char addr[KEY_ADDR_LEN],
+    struct diag *d);
+
+/*
+ * ECDSA over secp256k1 as Libplanet signs: SHA-256 of the message, k from
+ * RFC 6979 (HMAC-SHA256), s made low (s <= n/2), DER with minimal integers.
+ * OpenSSL 3.0 has no deterministic k, so it is derived here with BIGNUM.
+ * key_sign() writes at most KEY_SIG_MAX bytes; key_verify() is plain ECDSA
+ * verification (it takes a high s, as Libplanet does) and returns 1 when the
+ * signature holds, 0 when it does not or cannot be parsed.
+ */
+#define KEY_SIG_MAX 72
+int key_sign(const unsigned char priv[KEY_PRIV_LEN], const void *msg, size_t n,
+    unsigned char sig[KEY_SIG_MAX], size_t *siglen, struct diag *d);
+int key_verify(const unsigned char *pub, size_t publen, const void *msg,
+    size_t n, const unsigned char *sig, size_t siglen);
 
 const char *key_role_name(enum key_role r);
 int key_role_parse(const char *s, size_t n, enum key_role *r);
