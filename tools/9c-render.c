@@ -8,8 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apv.h"
+#include "bencodex.h"
 #include "cli.h"
 #include "emit.h"
+#include "keys.h"
 #include "patch.h"
 #include "release.h"
 #include "spec.h"
@@ -106,6 +109,8 @@ check_rendered(struct render *r, const struct doc *doc, struct diag *d)
 	static const char *const lists[] = { "initContainers", "containers" };
 	const struct node *ps = node_at(doc->root, "spec.template.spec");
 	const struct node *cs, *args;
+	const char *kind = node_at_s(doc->root, "kind");
+	const char *name = node_at_s(doc->root, "metadata.name");
 	char path[256], msg[DIAG_MSG];
 	size_t i, k, bad;
 	int prog;
@@ -132,7 +137,8 @@ check_rendered(struct render *r, const struct doc *doc, struct diag *d)
 			    "spec.template.spec.%s[%zu].args[%zu]", lists[k],
 			    i, bad);
 			diag_fail(d, EXIT_INPUT, r->names[r->nnames - 1],
-			    0, 0, path, "%s", msg);
+			    0, 0, path, "%s %s: %s", kind ? kind : "object",
+			    name ? name : "-", msg);
 			d->doc = doc->index;
 			return -1;
 		}
@@ -531,24 +537,94 @@ release_context(struct render *r)
 			    str(r, release_image(&r->rel, p)));
 }
 
+/* Parses tok and verifies it against the signer's key; a failure is
+ * reported at path of input (the spec's field, or the -k document's). */
+static int
+apv_check(const char *input, const struct node *at, const char *path,
+    const char *tok, const char *signer, struct apv *a, struct diag *d)
+{
+	unsigned char pub[KEY_PUB_LEN];
+	char msg[DIAG_MSG];
+
+	if (apv_parse(tok, strlen(tok), a, d) == 0 &&
+	    key_unhex(signer, 2 * KEY_PUB_LEN, pub) == 0 &&
+	    apv_verify(a, pub, d) == 0)
+		return 0;
+	snprintf(msg, sizeof msg, "%s", d->msg);
+	return diag_fail(d, EXIT_INPUT, input, at ? at->line : 0,
+	    at ? at->col : 0, path, "%s", msg);
+}
+
+/* The -k token is the one the spec asked for: its version, its extra. */
+static int
+apv_matches(struct render *r, const struct apv *a, long long version,
+    struct diag *d)
+{
+	const struct node *at = node_at(r->spec.root,
+	    "network.appProtocolVersion");
+	const struct node *extra = node_get(at, "extra");
+	struct buf want = BUF_INIT;
+	struct bx *bx;
+	int same;
+
+	if (a->version != version)
+		return fail_at(d, r, at, "network.appProtocolVersion",
+		    "%s signed version %ld, the spec asks for %lld", r->keys,
+		    (long)a->version, version);
+	if (extra && ((bx = bx_from_node(&r->ctxdoc->arena, extra, d)) ==
+	    NULL || bx_encode(bx, &want, d) < 0)) {
+		buf_release(&want);
+		return fail_at(d, r, extra, "network.appProtocolVersion.extra",
+		    "%s", d->msg);
+	}
+	same = (a->extra == NULL) == (extra == NULL) && (extra == NULL ||
+	    (a->extralen == want.len && memcmp(a->extra, want.p,
+	    want.len) == 0));
+	buf_release(&want);
+	if (!same)
+		return fail_at(d, r, extra ? extra : at,
+		    "network.appProtocolVersion", "%s signed another extra "
+		    "than the spec's", r->keys);
+	return 0;
+}
+
 /* The token the nodes present and the key they trust: the spec's token,
- * or the version 9c-secrets signed with the network's signer key (-k). */
+ * verified against the spec's signer, or the version 9c-secrets signed
+ * with the network's signer key (-k), verified against that key and
+ * matched with the spec.  Either way a node would refuse no less. */
 static int
 apv_context(struct render *r, struct diag *d)
 {
 	struct node *net = node_get(r->ctx, "network");
-	const struct node *at = node_at(r->spec.root,
-	    "network.appProtocolVersion");
+	const struct node *snet = node_get(r->spec.root, "network");
+	const struct node *at = node_get(snet, "appProtocolVersion");
+	struct apv a;
 	long long version = 0;
+	int rc;
 
-	if (spec_apv_token(&r->spec))
-		return 0;
+	memset(&a, 0, sizeof a);
+	if (spec_apv_token(&r->spec)) {
+		rc = apv_check(r->spec.input, at, "network.appProtocolVersion",
+		    spec_apv_token(&r->spec), node_at_s(snet,
+		    "trustedAppProtocolVersionSigner"), &a, d);
+		apv_free(&a);
+		return rc;
+	}
 	spec_apv_version(&r->spec, &version);
 	if (r->signed_apv == NULL && !r->preview)
 		return fail_at(d, r, at, "network.appProtocolVersion",
 		    "version %lld is signed with the network's signer key: "
 		    "give -k keys from 9c-secrets public (or -P to preview)",
 		    version);
+	if (r->signed_apv) {
+		rc = apv_check(r->keys, NULL, "appProtocolVersion",
+		    r->signed_apv, r->signed_signer, &a, d);
+		if (rc == 0)
+			rc = apv_matches(r, &a, version, d);
+		apv_free(&a);
+		if (rc < 0)
+			return -1;
+	}
 	set(r, net, "appProtocolVersion", str(r, r->signed_apv ?
 	    r->signed_apv : "<appProtocolVersion>"));
 	set(r, net, "trustedAppProtocolVersionSigner", str(r,
