@@ -47,10 +47,13 @@ vg() {
 	done
 }
 
-@test "9c-render renders both examples cleanly under valgrind" {
+@test "9c-render renders the examples cleanly under valgrind, tokens verified and releases read" {
 	cd "$NINEC_ROOT"
 	run -0 vg 9c-render -P -S network share/examples/local.yaml
 	run -0 vg 9c-render -P network share/examples/eks.yaml
+	run -0 vg 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys.yaml -a tests/fixtures/render/addresses.yaml
+	run -0 vg 9c-render network tests/fixtures/render/net4.yaml -k tests/fixtures/render/pubkeys.yaml
+	run -3 vg 9c-render network share/examples/pbft.yaml -k tests/fixtures/render/pubkeys.yaml
 	run -0 vg 9c-render -P -m "$SHARED/corpus/argo-cd-install.yaml" bootstrap share/examples/eks.yaml
 }
 
