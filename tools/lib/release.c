@@ -49,15 +49,6 @@ want_str(const struct release *rel, const struct node *m, const char *key,
 }
 
 static int
-in_list(const char *const *l, const char *s)
-{
-	for (; *l; l++)
-		if (strcmp(*l, s) == 0)
-			return 1;
-	return 0;
-}
-
-static int
 check_prog(const struct release *rel, enum release_prog p, struct diag *d)
 {
 	const struct node *pr = node_get(rel->root, prog_keys[p]);
@@ -78,11 +69,15 @@ check_prog(const struct release *rel, enum release_prog p, struct diag *d)
 		    "expected a mapping of option names to types");
 	for (i = 0; i < opts->len; i++) {
 		const struct pair *o = &opts->u.pairs[i];
+		const char *const *t = opt_types;
 
 		snprintf(path, sizeof path, "%s.options.%s", prog_keys[p],
 		    o->key->u.s);
+		while (o->val->type == NODE_STR && *t &&
+		    strcmp(*t, o->val->u.s) != 0)
+			t++;
 		if (o->key->u.s[0] == '-' || o->val->type != NODE_STR ||
-		    !in_list(opt_types, o->val->u.s))
+		    *t == NULL)
 			return bad(d, rel, o->val, path, "expected a name "
 			    "without dashes and a type: string, int, flag, "
 			    "list or values");
