@@ -110,16 +110,16 @@ apv_parse(const char *tok, size_t n, struct apv *a, struct diag *d)
 
 	memset(a, 0, sizeof *a);
 	if (n > APV_TOKEN_MAX)
-		return diag_set(d, EXIT_INPUT, "token: longer than %u bytes",
+		return diag_set(d, EXIT_INPUT, "longer than %u bytes",
 		    APV_TOKEN_MAX);
 	s1 = memchr(tok, '/', n);
 	if (s1 == NULL)
-		return diag_set(d, EXIT_INPUT, "token is truncated: no '/' "
+		return diag_set(d, EXIT_INPUT, "no signer: the token ends "
 		    "after the version");
 	s2 = memchr(s1 + 1, '/', (size_t)(end - s1 - 1));
 	if (s2 == NULL)
-		return diag_set(d, EXIT_INPUT, "token is truncated: no '/' "
-		    "after the signer");
+		return diag_set(d, EXIT_INPUT, "no signature: the token "
+		    "ends after the signer");
 	s3 = memchr(s2 + 1, '/', (size_t)(end - s2 - 1));
 	if (parse_version(tok, (size_t)(s1 - tok), &a->version, d) < 0)
 		return -1;
@@ -136,6 +136,12 @@ apv_parse(const char *tok, size_t n, struct apv *a, struct diag *d)
 		buf_release(&b);
 		return field_fail(d, "signature", "longer than a DER ECDSA "
 		    "signature");
+	}
+	/* Libplanet takes any bytes here and fails later, in Verify; only
+	 * the empty signature of a default APV is let through. */
+	if (b.len && !key_sig_is_der((unsigned char *)b.p, b.len)) {
+		buf_release(&b);
+		return field_fail(d, "signature", "not a DER ECDSA signature");
 	}
 	memcpy(a->sig, b.p, b.len);
 	a->siglen = b.len;

@@ -574,8 +574,8 @@ bx_from_node(struct arena *a, const struct node *n, struct diag *d)
 		return v;
 	default:
 		diag_setpath(d, "");
-		diag_set(d, EXIT_INPUT, "a %s has no Bencodex form (use an "
-		    "integer or a string)", node_type_name(n->type));
+		diag_set(d, EXIT_INPUT, "a number with a fraction has no "
+		    "Bencodex form (use an integer or a string)");
 		return NULL;
 	}
 }

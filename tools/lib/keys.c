@@ -323,7 +323,7 @@ key_wipe(struct key *k)
 }
 
 static const char *const role_names[KEY_NROLES] = {
-	"seed", "miner", "validator"
+	"seed", "miner", "validator", "apv-signer"
 };
 
 const char *
@@ -349,8 +349,9 @@ key_role_parse(const char *s, size_t n, enum key_role *r)
 int
 key_name(enum key_role r, long index, char *out, size_t n)
 {
-	int w = snprintf(out, n, "%s-private-key-%ld", key_role_name(r),
-	    index);
+	int w = r == KEY_APV_SIGNER ?
+	    snprintf(out, n, "%s", KEY_APV_SIGNER_NAME) :
+	    snprintf(out, n, "%s-private-key-%ld", key_role_name(r), index);
 
 	return w < 0 || (size_t)w >= n ? -1 : 0;
 }
@@ -363,12 +364,19 @@ key_name_parse(const char *s, size_t n, enum key_role *r, long *index)
 	size_t i;
 	long v = 0;
 
+	if (n == strlen(KEY_APV_SIGNER_NAME) &&
+	    memcmp(s, KEY_APV_SIGNER_NAME, n) == 0) {
+		*r = KEY_APV_SIGNER;
+		*index = 1;
+		return 0;
+	}
 	for (i = 0; i + sizeof mid - 1 <= n; i++)
 		if (memcmp(s + i, mid, sizeof mid - 1) == 0) {
 			m = s + i;
 			break;
 		}
-	if (m == NULL || key_role_parse(s, (size_t)(m - s), r) < 0)
+	if (m == NULL || key_role_parse(s, (size_t)(m - s), r) < 0 ||
+	    *r == KEY_APV_SIGNER)
 		return -1;
 	p = m + sizeof mid - 1;
 	if (p == s + n || *p == '0')
@@ -596,7 +604,7 @@ entry_key(struct key *k, const struct node *e, int need_priv, size_t i,
 		return entry_fail(d, i, "name", "missing");
 	if (key_name_parse(name, strlen(name), &k->role, &k->index) < 0)
 		return entry_fail(d, i, "name", "expected seed-, miner- or "
-		    "validator-private-key-N");
+		    "validator-private-key-N, or " KEY_APV_SIGNER_NAME);
 	if (pv) {
 		if (node_s(pv) == NULL || priv_from_text(k, node_s(pv),
 		    pv->len, d) < 0)
@@ -662,7 +670,8 @@ keyset_from_flat(struct keyset *ks, const struct node *root, struct diag *d)
 		if (key_name_parse(key->u.s, key->len, &k.role,
 		    &k.index) < 0)
 			return diag_set(d, EXIT_INPUT, "not a node key name "
-			    "(seed-, miner- or validator-private-key-N)");
+			    "(seed-, miner- or validator-private-key-N, or "
+			    KEY_APV_SIGNER_NAME ")");
 		if (node_s(v) == NULL || priv_from_text(&k, node_s(v),
 		    v->len, d) < 0) {
 			key_wipe(&k);
@@ -727,7 +736,8 @@ keyset_to_node(const struct keyset *ks, struct arena *a, const char *name,
 		node_map_set(a, e, "name", node_strz(a, buf));
 		node_map_set(a, e, "role", node_strz(a,
 		    key_role_name(k->role)));
-		node_map_set(a, e, "index", node_int(a, k->index));
+		if (k->role != KEY_APV_SIGNER)
+			node_map_set(a, e, "index", node_int(a, k->index));
 		key_hex(k->pub, KEY_PUB_LEN, buf);
 		node_map_set(a, e, "publicKey", node_strz(a, buf));
 		key_address_text(k->addr, addr);
@@ -986,5 +996,16 @@ out:
 	BN_free(v);
 	BN_CTX_free(ctx);
 	EC_GROUP_free(g);
+	return ok;
+}
+
+int
+key_sig_is_der(const unsigned char *sig, size_t siglen)
+{
+	const unsigned char *p = sig;
+	ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)siglen);
+	int ok = es != NULL && p == sig + siglen;
+
+	ECDSA_SIG_free(es);
 	return ok;
 }
