@@ -75,7 +75,8 @@ remote-headless-1 1/1"
 	assert_equal "$output" 64
 	AWS_ENDPOINT_URL=http://127.0.0.1:$port AWS_REGION=us-east-2 \
 		AWS_SHARED_CREDENTIALS_FILE=$(st)/moto/credentials AWS_CONFIG_FILE=$(st)/moto/config \
-		run -0 9c-secrets public -a -n 9c-local
+		run -0 9c-secrets public -a -s "$NINEC_ROOT/share/examples/local.yaml"
+	# The same keys and the same token: the signature is deterministic.
 	diff -u <(echo "$output") "$(st)/pubkeys.yaml"
 }
 
@@ -128,7 +129,7 @@ print("verified")' "$tok" "$key"
 	versions "$BATS_TEST_TMPDIR/before"
 	run --separate-stderr 9c-testnet up
 	[ "$status" -eq 0 ] || fail "status $status: $stderr"
-	grep -q '^9c-testnet: \[4/7\] keys: 2 public keys' <<<"$stderr"
+	grep -q '^9c-testnet: \[4/7\] keys: 3 public keys' <<<"$stderr"
 	versions "$BATS_TEST_TMPDIR/after"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/before")" -gt 70 ]
 	diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
@@ -178,7 +179,7 @@ print("verified")' "$tok" "$key"
 	grep -q '^9c-testnet: \[1/7\] cluster: local control plane .* is up$' <<<"$stderr"
 	grep -q '^9c-testnet: \[2/7\] aws: moto_server is up' <<<"$stderr"
 	run -0 9c-testnet status
-	assert_line --index 5 --regexp '^remote-headless-1 +StatefulSet +1/1 +a'
+	assert_line --index 6 --regexp '^remote-headless-1 +StatefulSet +1/1 +a'
 	run -0 9c-testnet down
 }
 
