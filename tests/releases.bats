@@ -202,7 +202,7 @@ bad() {
 
 @test "a truncated token is refused with its field" {
 	bad '.network.appProtocolVersion = "1/271e00B29aeB93B2F4e30ECbebA4f72ac02f72b4"'
-	assert_equal "$stderr" "9c-render: $T/spec.yaml:14:23: network.appProtocolVersion: token is truncated: no '/' after the signer"
+	assert_equal "$stderr" "9c-render: $T/spec.yaml:14:23: network.appProtocolVersion: no signature: the token ends after the signer"
 }
 
 @test "a token whose signer breaks the EIP-55 checksum is refused" {

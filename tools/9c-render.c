@@ -634,6 +634,9 @@ apv_context(struct render *r, struct diag *d)
 }
 
 #define GENESIS_URL "http://genesis.%s.svc.cluster.local/genesis-block"
+/* Where the genesis pod unpacks the release's Lib9c sources, whose
+ * TableCSV sheets the genesis command reads. */
+#define GENESIS_SOURCES "/data/src"
 
 /* A network without genesisBlock makes its own: the config of the
  * headless's `genesis' command, with the validators' public keys when
@@ -656,7 +659,7 @@ genesis_context(struct render *r, const struct node *nodes, struct diag *d)
 	set(r, net, "genesisBlock", str(r, url));
 	cfg = node_map(a);
 	data = node_map(a);
-	set(r, data, "tablePath", str(r, "/data/src/Lib9c/TableCSV"));
+	set(r, data, "tablePath", str(r, GENESIS_SOURCES "/Lib9c/TableCSV"));
 	set(r, cfg, "data", data);
 	if (node_at(r->rel.root, "genesis.validators")->b && vals) {
 		vs = node_seq(a);
@@ -686,6 +689,7 @@ genesis_context(struct render *r, const struct node *nodes, struct diag *d)
 	set(r, g, "tables", node_copy(a, node_at(r->rel.root,
 	    "genesis.tables")));
 	set(r, g, "url", str(r, url));
+	set(r, g, "sources", str(r, GENESIS_SOURCES));
 	set(r, g, "storageClass", node_copy(a, node_at(spec_role(&r->spec,
 	    spec_producer(&r->spec)), "storage.class")));
 	set(r, r->ctx, "genesis", g);
