@@ -22,6 +22,7 @@
 #include "aws.h"
 #include "bencodex.h"
 #include "cli.h"
+#include "genesis.h"
 #include "keys.h"
 #include "sigv4.h"
 
@@ -48,7 +49,8 @@ static const char usage[] =
     "[-s spec] [-V version] [-x extra-file] [file]\n"
     "       9c-secrets apv verify [-k keys] [-o format] [-P public-key] "
     "[token]\n"
-    "       9c-secrets apv show [-o format] [token]";
+    "       9c-secrets apv show [-o format] [token]\n"
+    "       9c-secrets genesis verify [-k keys] [-o format] file";
 
 #define ANNOTATION "9c.planetarium.dev/aws-secret"
 #define SECRET_NAME "private-keys"
@@ -1481,6 +1483,90 @@ cmd_apv_show(struct opts *o)
 	return 0;
 }
 
+/* ---- genesis ---- */
+
+static struct node *
+genesis_node(struct arena *a, const struct genesis_info *gi)
+{
+	struct node *n = node_map(a), *list, *e;
+	char hex[2 * KEY_PUB_LEN + 1], addr[43];
+	size_t i;
+
+	node_map_set(a, n, "index", node_int(a, gi->index));
+	node_map_set(a, n, "protocolVersion", node_int(a, gi->protocol));
+	node_map_set(a, n, "timestamp", node_strz(a, gi->timestamp));
+	node_map_set(a, n, "miner", node_strz(a, gi->miner));
+	node_map_set(a, n, "minerPublicKey", node_strz(a, gi->miner_pub));
+	node_map_set(a, n, "preEvaluationHash",
+	    node_strz(a, gi->pre_evaluation_hash));
+	node_map_set(a, n, "hash", node_strz(a, gi->hash));
+	node_map_set(a, n, "stateRootHash", node_strz(a,
+	    gi->state_root_hash));
+	node_map_set(a, n, "signed", node_bool(a, gi->is_signed));
+	node_map_set(a, n, "transactions", node_int(a, (long long)gi->ntxs));
+	if (gi->ntxs)
+		node_map_set(a, n, "transactionFingerprint",
+		    node_strz(a, gi->tx_fingerprint));
+	if (!gi->has_validator_set)
+		return n;
+	list = node_seq(a);
+	for (i = 0; i < gi->nvalidators; i++) {
+		e = node_map(a);
+		key_hex(gi->validators[i].pub, KEY_PUB_LEN, hex);
+		node_map_set(a, e, "publicKey", node_strz(a, hex));
+		key_address_text(gi->validators[i].addr, addr);
+		node_map_set(a, e, "address", node_strz(a, addr));
+		node_map_set(a, e, "power", node_intstr(a,
+		    gi->validators[i].power, strlen(gi->validators[i].power)));
+		node_seq_push(a, list, e);
+	}
+	node_map_set(a, n, "validators", list);
+	return n;
+}
+
+static int
+cmd_genesis_verify(struct opts *o)
+{
+	struct keyset ks;
+	struct genesis_info gi;
+	struct diag d;
+	struct doc *doc;
+	char *data, msg[DIAG_MSG];
+	size_t len;
+	unsigned long count = 0;
+	int r;
+
+	diag_clear(&d);
+	if (o->nargs != 1)
+		cli_misuse(usage, "genesis verify: a genesis block file is "
+		    "needed");
+	keyset_init(&ks);
+	if (o->keys_file && read_keys(o->keys_file, &ks, 0, NULL, NULL,
+	    &d) < 0)
+		return fail(&d);
+	if (cli_read_file(o->args[0], GENESIS_MAX_BYTES, &data, &len,
+	    &d) < 0) {
+		keyset_wipe(&ks);
+		return fail(&d);
+	}
+	r = genesis_verify((unsigned char *)data, len, o->keys_file ? &ks :
+	    NULL, &gi, &d);
+	free(data);
+	keyset_wipe(&ks);
+	if (r < 0) {
+		snprintf(msg, sizeof msg, "%s", d.msg);
+		diag_set(&d, EXIT_INPUT, "%s: %s", o->args[0], msg);
+		genesis_info_free(&gi);
+		return fail(&d);
+	}
+	doc = doc_new("", 0);
+	doc->root = genesis_node(&doc->arena, &gi);
+	put_public(o, doc->root, &count);
+	doc_free(doc);
+	genesis_info_free(&gi);
+	return 0;
+}
+
 /* ---- main ---- */
 
 static const struct command commands[] = {
@@ -1496,6 +1582,7 @@ static const struct command commands[] = {
 	{ "apv", "sign", "an:p:r:s:V:x:", 1, cmd_apv_sign },
 	{ "apv", "verify", "k:o:P:", 1, cmd_apv_verify },
 	{ "apv", "show", "o:", 1, cmd_apv_show },
+	{ "genesis", "verify", "k:o:", 1, cmd_genesis_verify },
 };
 
 static void
@@ -1557,7 +1644,8 @@ main(int argc, char **argv)
 		    (commands[i].sub == NULL || (argc > 2 &&
 		    strcmp(argv[2], commands[i].sub) == 0)))
 			cmd = &commands[i];
-	if (cmd == NULL && argc > 2 && (strcmp(argv[1], "apv") == 0))
+	if (cmd == NULL && argc > 2 && (strcmp(argv[1], "apv") == 0 ||
+	    strcmp(argv[1], "genesis") == 0))
 		cli_misuse(usage, "unknown command '%s %s'", argv[1], argv[2]);
 	if (cmd == NULL)
 		cli_misuse(usage, "unknown command '%s'", argv[1]);
