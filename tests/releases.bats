@@ -12,6 +12,23 @@ SIGNER_A=02febda47acc3bb9fcf4e729f46cc52eb12d4ae1cc9f59a31b28d1714437722b09
 TOKEN_TS=1/ED2941B12Edb4f2c1f5Ca9a1ca9dD1f1c43e487B/MEUCIQDzFpM4fg7NHYwUxFztH5.qbUjX2G12u20ggj6sjhwtzwIgDy2QuY67V2mG40Q38HcWvHZRYOmo+Ffkr+wb5Z1apns=/ZHU5OnRpbWVzdGFtcHUxMDoyMDI2LTEyLTAxZQ==
 SIGNER_TS=03743c51ed975bb837be85bbb68a704c500d88dbe1c34c065dadbb230f371eae5e
 
+# The genesis maker of tests/genesis.bats, and its fixture's genesis key.
+setup_file() {
+	local g=$NINEC_ROOT/tests/fixtures/genesis
+	# shellcheck disable=SC2046 # pkg-config prints several words
+	cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -fsanitize=address,undefined \
+		-I"$NINEC_ROOT/tools/lib" "$g/genesis-check.c" "$NINEC_BIN/lib9c.a" \
+		$(pkg-config --libs yaml-0.1 libcjson libcurl openssl) -lm -o "$BATS_FILE_TMPDIR/genesis-check"
+}
+MINER=9bf4664ba09a89faeb684b94e69ffde01d26ae14b556204d3f6ab58f61f78418
+V1=02febda47acc3bb9fcf4e729f46cc52eb12d4ae1cc9f59a31b28d1714437722b09
+V2=0215ba27a461a986f4ce7bcda1fd73dc708da767d0405729edaacaad7b7ff60eed
+
+# mkgenesis ERA OUT [VALIDATOR-PUB...]: a genesis signed by the fixture key.
+mkgenesis() {
+	"$BATS_FILE_TMPDIR/genesis-check" make "$@" <<<"$MINER"
+}
+
 setup() {
 	cd "$NINEC_ROOT" || return 1
 	T=$BATS_TEST_TMPDIR
@@ -289,4 +306,49 @@ bad() {
 			9c-render network "$T/spec.yaml" -k "$F/pubkeys.yaml" -a "$T/addr.json" >/dev/null
 		done
 	done
+}
+
+# gkeys OUT: the public keys of the genesis fixture's network.
+gkeys() {
+	9c-secrets public tests/fixtures/genesis/keys.yaml >"$1"
+}
+
+@test "-g: a published genesis whose validator set is the network's validators passes the preflight" {
+	gkeys "$T/keys.yaml"
+	9c-render -P -o json network "$F/pbft-genesis.yaml" -k "$T/keys.yaml" -g tests/fixtures/genesis/genesis-block >"$OUT"
+	run -0 args StatefulSet validator-2
+	assert_line -- "--genesis-block-path=https://example.com/genesis-block"
+	run -0 jq -r 'select(.metadata.name | startswith("genesis")) | .kind' "$OUT"
+	assert_output ""
+}
+
+@test "-g: a genesis that lacks a validator of the network is refused, naming it" {
+	gkeys "$T/keys.yaml"
+	mkgenesis b "$T/g" "$V1"
+	run -3 --separate-stderr 9c-render -P network "$F/pbft-genesis.yaml" -k "$T/keys.yaml" -g "$T/g"
+	assert_equal "$stderr" "9c-render: $T/g: validator 0x8a29de186B85560D708451101C4Bf02D63b25c50 (validator-private-key-2) of the network is not in the genesis"
+	assert_equal "$output" ""
+}
+
+@test "-g: a proof-of-work genesis has no validators for a PBFT network, and a PBFT genesis is too new for the runbook's release" {
+	gkeys "$T/keys.yaml"
+	mkgenesis a "$T/g"
+	run -3 --separate-stderr 9c-render -P network "$F/pbft-genesis.yaml" -k "$T/keys.yaml" -g "$T/g"
+	assert_equal "$stderr" "9c-render: $T/g: the genesis has no validator set (no Initialize transaction), but the network has 2 validators"
+	yq -y '.network.release = "2022-pow" | .network.miner = .network.validator | del(.network.validator)' "$F/pbft-genesis.yaml" >"$T/spec.yaml"
+	9c-render -P network "$T/spec.yaml" -k "$T/keys.yaml" -g "$T/g" >/dev/null
+	run -3 --separate-stderr 9c-render -P network "$T/spec.yaml" -k "$T/keys.yaml" -g tests/fixtures/genesis/genesis-block
+	assert_equal "$stderr" "9c-render: tests/fixtures/genesis/genesis-block: block protocol 4: release 2022-pow reads blocks up to protocol 3"
+}
+
+@test "-g: a changed genesis fails its hashes; a network that makes its own genesis has none at hand" {
+	gkeys "$T/keys.yaml"
+	mkgenesis b "$T/g" "$V1" "$V2"
+	python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[-3] ^= 1; open(p, "wb").write(b)' "$T/g"
+	run -3 --separate-stderr 9c-render -P network "$F/pbft-genesis.yaml" -k "$T/keys.yaml" -g "$T/g"
+	[[ $stderr == "9c-render: $T/g: "* ]] || fail "$stderr"
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_equal "$output" ""
+	run -3 --separate-stderr 9c-render -P network share/examples/local.yaml -a "$F/addresses.yaml" -g "$T/g"
+	assert_equal "$stderr" "9c-render: share/examples/local.yaml: network.genesisBlock: missing: -g checks the genesis the nodes read; without it the network makes its own"
 }

@@ -12,6 +12,7 @@
 #include "bencodex.h"
 #include "cli.h"
 #include "emit.h"
+#include "genesis.h"
 #include "keys.h"
 #include "patch.h"
 #include "release.h"
@@ -19,8 +20,8 @@
 #include "tmpl.h"
 
 static const char usage[] =
-    "9c-render [-PS] [-a addresses] [-f facts] [-k keys] [-m manifest] "
-    "[-o format] [-p patches] [-t dir] mode spec";
+    "9c-render [-PS] [-a addresses] [-f facts] [-g genesis] [-k keys] "
+    "[-m manifest] [-o format] [-p patches] [-t dir] mode spec";
 
 #define INPUT_LIMIT (256u << 20)
 #define MAX_FILES 16
@@ -33,7 +34,7 @@ struct render {
 	enum mode mode;
 	enum emit_format fmt;
 	int services_only, preview;
-	const char *tdir, *facts, *keys, *manifest;
+	const char *tdir, *facts, *keys, *manifest, *genesis;
 	/* From the -k document, when 9c-secrets signed the spec's version. */
 	const char *signed_apv, *signed_signer;
 	const char *addrs[MAX_FILES], *patches[MAX_FILES];
@@ -638,6 +639,76 @@ apv_context(struct render *r, struct diag *d)
  * TableCSV sheets the genesis command reads. */
 #define GENESIS_SOURCES "/data/src"
 
+/* The validators' public keys (from -k) as a key set for genesis_verify. */
+static int
+validator_keys(struct render *r, const struct node *vals, struct keyset *ks,
+    struct diag *d)
+{
+	unsigned char pub[KEY_PUB_LEN];
+	struct key k;
+	const char *pk;
+	size_t i;
+
+	for (i = 0; vals && i < vals->len; i++) {
+		pk = node_at_s(vals->u.items[i], "publicKey");
+		if (pk == NULL)
+			return fail(d, r->spec.input, "network.validator", "the "
+			    "genesis is checked against the validators: give -k "
+			    "keys with the public key of %s",
+			    node_at_s(vals->u.items[i], "secretKey"));
+		if (key_unhex(pk, 2 * KEY_PUB_LEN, pub) < 0 ||
+		    key_from_pub(&k, pub, KEY_PUB_LEN, d) < 0)
+			return fail(d, r->keys, "keys", "%s: not a public key",
+			    node_at_s(vals->u.items[i], "secretKey"));
+		k.role = KEY_VALIDATOR;
+		k.index = (long)i + 1;
+		keyset_add(ks, &k);
+	}
+	return 0;
+}
+
+/* -g: the genesis the nodes will load, at hand.  Verified as they would
+ * (hashes, signatures, index 0) before anything renders, its protocol one
+ * the release's libplanet reads, and for validators its validator set
+ * exactly their keys. */
+static int
+genesis_check(struct render *r, const struct node *nodes, struct diag *d)
+{
+	const struct node *vals = node_get(nodes, "validator");
+	struct genesis_info gi;
+	struct keyset ks;
+	char *text, msg[DIAG_MSG];
+	long long max = 0;
+	size_t len;
+	int rc;
+
+	if (r->genesis == NULL)
+		return 0;
+	if (node_at(r->spec.root, "network.genesisBlock") == NULL)
+		return fail(d, r->spec.input, "network.genesisBlock", "missing: "
+		    "-g checks the genesis the nodes read; without it the "
+		    "network makes its own");
+	if (cli_read_file(r->genesis, GENESIS_MAX_BYTES, &text, &len, d) < 0)
+		return -1;
+	keyset_init(&ks);
+	memset(&gi, 0, sizeof gi);
+	rc = validator_keys(r, vals, &ks, d);
+	if (rc == 0 && genesis_verify((const unsigned char *)text, len,
+	    vals ? &ks : NULL, &gi, d) < 0) {
+		snprintf(msg, sizeof msg, "%s", d->msg);
+		rc = fail(d, r->genesis, "", "%s", msg);
+	}
+	node_int_value(node_at(r->rel.root, "genesis.protocol"), &max);
+	if (rc == 0 && gi.protocol > max)
+		rc = fail(d, r->genesis, "", "block protocol %lld: release %s "
+		    "reads blocks up to protocol %lld", gi.protocol,
+		    release_name(&r->rel), max);
+	genesis_info_free(&gi);
+	keyset_wipe(&ks);
+	free(text);
+	return rc;
+}
+
 /* A network without genesisBlock makes its own: the config of the
  * headless's `genesis' command, with the validators' public keys when
  * the release's genesis carries a validator set. */
@@ -738,6 +809,7 @@ network_context(struct render *r, struct diag *d)
 	    strcmp(spec_keys_source(&r->spec), "aws") == 0));
 	release_context(r);
 	if (!r->services_only && (apv_context(r, d) < 0 ||
+	    genesis_check(r, nodes, d) < 0 ||
 	    genesis_context(r, nodes, d) < 0))
 		return -1;
 	if (miss.count && !r->services_only) {
@@ -1062,6 +1134,9 @@ option(struct render *r, int ch)
 	case 'f':
 		r->facts = optarg;
 		break;
+	case 'g':
+		r->genesis = optarg;
+		break;
 	case 'h':
 		cli_usage(usage, 0);
 		cli_exit(0);
@@ -1102,7 +1177,7 @@ main(int argc, char **argv)
 	 * go on. */
 	nops = 0;
 	while (optind < argc) {
-		while ((ch = getopt(argc, argv, "PSa:f:hk:m:o:p:t:")) != -1)
+		while ((ch = getopt(argc, argv, "PSa:f:g:hk:m:o:p:t:")) != -1)
 			option(&r, ch);
 		if (optind < argc) {
 			if (nops == 2)

@@ -146,6 +146,10 @@ check_release(const struct release *rel, const char *name, struct diag *d)
 	    node_get(g, "validators")->type != NODE_BOOL)
 		return bad(d, rel, g, "genesis.validators",
 		    "expected true or false");
+	if (node_get(g, "protocol") == NULL ||
+	    node_get(g, "protocol")->type != NODE_INT)
+		return bad(d, rel, g, "genesis.protocol",
+		    "expected the newest block protocol the release reads");
 	return 0;
 }
 
