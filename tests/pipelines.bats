@@ -191,6 +191,16 @@ print("verified")' "$tok" "$key"
 	run -1 kubectl get ns argocd
 }
 
+@test "a token that does not verify stops up before anything is applied, as on EKS" {
+	yq -y '.network.appProtocolVersion = "1/271e00B29aeB93B2F4e30ECbebA4f72ac02f72b4/MEUCIQCKlZxZJYNOvEVZ15vKgkppIOUY8MWt4rmjo7Mpu6M92AIgHcuIoTo8GS3hnjn2WAXUBr+yk9FkhXWoosufldmQuVE=" |
+		.network.trustedAppProtocolVersionSigner = "02febda47acc3bb9fcf4e729f46cc52eb12d4ae1cc9f59a31b28d1714437722b09"' \
+		"$NINEC_ROOT/share/examples/local.yaml" >"$BATS_TEST_TMPDIR/bad.yaml"
+	run -3 --separate-stderr 9c-testnet up "$BATS_TEST_TMPDIR/bad.yaml"
+	assert_equal "$(tail -n 2 <<<"$stderr")" "9c-render: $BATS_TEST_TMPDIR/bad.yaml:14:23: network.appProtocolVersion: signature: does not hold for the version and extra
+9c-testnet: bootstrap: 9c-render failed (status 3)"
+	run -1 kubectl get ns argocd
+}
+
 @test "a stage that fails inside a pipe stops it with that tool's message and status" {
 	printf 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: "https://127.0.0.1:9"}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user: {token: t}\n' >"$BATS_TEST_TMPDIR/kubeconfig"
 	KUBECONFIG=$BATS_TEST_TMPDIR/kubeconfig run -4 --separate-stderr 9c-bootstrap -A "$NINEC_ROOT/share/examples/local.yaml"

@@ -352,3 +352,14 @@ gkeys() {
 	run -3 --separate-stderr 9c-render -P network share/examples/local.yaml -a "$F/addresses.yaml" -g "$T/g"
 	assert_equal "$stderr" "9c-render: share/examples/local.yaml: network.genesisBlock: missing: -g checks the genesis the nodes read; without it the network makes its own"
 }
+
+@test "bootstrap and apps run the preflight too: the first tool of a pipeline stops a spec no node would run" {
+	yq -y '.network.images.seed = "planetariumhq/libplanet-seed:git-4d10b228"' share/examples/eks.yaml >"$T/spec.yaml"
+	run -3 --separate-stderr 9c-render bootstrap "$T/spec.yaml" -m "$SHARED/corpus/argo-cd-install.yaml"
+	assert_equal "$stderr" "9c-render: $T/spec.yaml:84:11: network.images.seed: tag git-4d10b228 is a short commit: node images are tagged git- and the full 40-hex commit (release 2022-pow: planetariumhq/libplanet-seed:git-4d10b228048c03cc97a6fbb7fbfcd54d2bd1b21c)"
+	assert_equal "$output" ""
+	yq -y '.network.appProtocolVersion = "1/271e00B29aeB93B2F4e30ECbebA4f72ac02f72b4/MEUCIQCJ" | .network.trustedAppProtocolVersionSigner = "'"$SIGNER_A"'"' share/examples/eks.yaml >"$T/spec.yaml"
+	run -3 --separate-stderr 9c-render apps "$T/spec.yaml"
+	[[ $stderr == "9c-render: $T/spec.yaml:53:23: network.appProtocolVersion: signature: "* ]] || fail "$stderr"
+	assert_equal "$output" ""
+}

@@ -474,9 +474,15 @@ share_dir(void)
 	return s && *s ? s : NINEC_SHAREDIR;
 }
 
-/* What the release decides and the spec alone shows: the release exists,
- * it makes blocks the way the spec's producer does, image tags are full
- * commits, and extraArgs are options the release's programs accept. */
+static int apv_check(const char *input, const struct node *at,
+    const char *path, const char *tok, const char *signer, struct apv *a,
+    struct diag *d);
+
+/* What the release decides and the spec alone shows, checked in every
+ * mode so the first tool of a pipeline stops a spec no node would run:
+ * the release exists, it makes blocks the way the spec's producer does,
+ * image tags are full commits, extraArgs are options the release's
+ * programs accept, and a token verifies against its trusted signer. */
 static int
 preflight(struct render *r, struct diag *d)
 {
@@ -518,7 +524,17 @@ preflight(struct render *r, struct diag *d)
 		snprintf(msg, sizeof msg, "%s", d->msg);
 		return fail_at(d, r, args->u.items[bad], path, "%s", msg);
 	}
-	return 0;
+	if (spec_apv_token(&r->spec)) {
+		struct apv a;
+
+		memset(&a, 0, sizeof a);
+		rc = apv_check(r->spec.input, node_get(net,
+		    "appProtocolVersion"), "network.appProtocolVersion",
+		    spec_apv_token(&r->spec), node_at_s(net,
+		    "trustedAppProtocolVersionSigner"), &a, d);
+		apv_free(&a);
+	}
+	return rc;
 }
 
 /* The release into the context, and the images it pairs where the spec
@@ -589,28 +605,23 @@ apv_matches(struct render *r, const struct apv *a, long long version,
 	return 0;
 }
 
-/* The token the nodes present and the key they trust: the spec's token,
- * verified against the spec's signer, or the version 9c-secrets signed
- * with the network's signer key (-k), verified against that key and
- * matched with the spec.  Either way a node would refuse no less. */
+/* The token the nodes present and the key they trust, for a version to
+ * sign: the token 9c-secrets signed with the network's signer key (-k),
+ * verified against that key and matched with the spec.  (A token of the
+ * spec was verified by the preflight.) */
 static int
 apv_context(struct render *r, struct diag *d)
 {
 	struct node *net = node_get(r->ctx, "network");
-	const struct node *snet = node_get(r->spec.root, "network");
-	const struct node *at = node_get(snet, "appProtocolVersion");
+	const struct node *at = node_at(r->spec.root,
+	    "network.appProtocolVersion");
 	struct apv a;
 	long long version = 0;
 	int rc;
 
 	memset(&a, 0, sizeof a);
-	if (spec_apv_token(&r->spec)) {
-		rc = apv_check(r->spec.input, at, "network.appProtocolVersion",
-		    spec_apv_token(&r->spec), node_at_s(snet,
-		    "trustedAppProtocolVersionSigner"), &a, d);
-		apv_free(&a);
-		return rc;
-	}
+	if (spec_apv_token(&r->spec))
+		return 0;
 	spec_apv_version(&r->spec, &version);
 	if (r->signed_apv == NULL && !r->preview)
 		return fail_at(d, r, at, "network.appProtocolVersion",
@@ -1077,13 +1088,15 @@ run(struct render *r, struct diag *d)
 	r->ctxdoc = doc_new("context", 1);
 	r->ctx = node_copy(&r->ctxdoc->arena, r->spec.root);
 	r->ctxdoc->root = r->ctx;
+	if (preflight(r, d) < 0)
+		return -1;
 	set(r, r->ctx, "argocdNamespace", node_at(r->spec.root,
 	    "bootstrap.argocd.namespace") ? node_copy(&r->ctxdoc->arena,
 	    node_at(r->spec.root, "bootstrap.argocd.namespace")) :
 	    str(r, "argocd"));
 	switch (r->mode) {
 	case MODE_NETWORK:
-		if (preflight(r, d) < 0 || network_context(r, d) < 0)
+		if (network_context(r, d) < 0)
 			return -1;
 		rc = render_set(r, "network", r->services_only ?
 		    services_templates : network_templates, d);
