@@ -563,8 +563,10 @@ apv_check(const char *input, const struct node *at, const char *path,
 	unsigned char pub[KEY_PUB_LEN];
 	char msg[DIAG_MSG];
 
-	if (apv_parse(tok, strlen(tok), a, d) == 0 &&
-	    key_unhex(signer, 2 * KEY_PUB_LEN, pub) == 0 &&
+	diag_clear(d);
+	if (key_unhex(signer, 2 * KEY_PUB_LEN, pub) < 0)
+		diag_set(d, EXIT_INPUT, "the trusted signer is not hex");
+	else if (apv_parse(tok, strlen(tok), a, d) == 0 &&
 	    apv_verify(a, pub, d) == 0)
 		return 0;
 	snprintf(msg, sizeof msg, "%s", d->msg);
@@ -590,9 +592,12 @@ apv_matches(struct render *r, const struct apv *a, long long version,
 		    (long)a->version, version);
 	if (extra && ((bx = bx_from_node(&r->ctxdoc->arena, extra, d)) ==
 	    NULL || bx_encode(bx, &want, d) < 0)) {
+		char msg[DIAG_MSG];
+
+		snprintf(msg, sizeof msg, "%s", d->msg);
 		buf_release(&want);
 		return fail_at(d, r, extra, "network.appProtocolVersion.extra",
-		    "%s", d->msg);
+		    "%s", msg);
 	}
 	same = (a->extra == NULL) == (extra == NULL) && (extra == NULL ||
 	    (a->extralen == want.len && memcmp(a->extra, want.p,
