@@ -1290,7 +1290,8 @@ cmd_apv_sign(struct opts *o)
 		version = o->spec_apv_version;
 	else
 		cli_misuse(usage, "apv sign: a version is needed: give -V "
-		    "version, or -s spec with network.appProtocolVersion.version");
+		    "version, or -s spec with "
+		    "network.appProtocolVersion.version");
 	if (o->x_arg) {
 		if (read_secret_file(o->x_arg, &extra, &d) < 0)
 			return fail(&d);
@@ -1330,8 +1331,8 @@ cmd_apv_sign(struct opts *o)
 			char msg[DIAG_MSG];
 
 			snprintf(msg, sizeof msg, "%s", d.msg);
-			diag_set(&d, EXIT_INPUT, "%s: not one Bencodex value: %s",
-			    o->x_arg, msg);
+			diag_set(&d, EXIT_INPUT, "%s: not one Bencodex value: "
+			    "%s", o->x_arg, msg);
 		}
 		r = -1;
 	}
@@ -1420,8 +1421,9 @@ trusted_key(struct opts *o, unsigned char pub[KEY_PUB_LEN], struct diag *d)
 	r = read_keys(o->keys_file, &ks, 0, NULL, NULL, d);
 	if (r == 0) {
 		if ((sk = keyset_find(&ks, KEY_APV_SIGNER, 1)) == NULL)
-			r = diag_set(d, EXIT_INPUT, "%s: no " KEY_APV_SIGNER_NAME
-			    " among the keys", o->keys_file);
+			r = diag_set(d, EXIT_INPUT, "%s: no "
+			    KEY_APV_SIGNER_NAME " among the keys",
+			    o->keys_file);
 		else
 			memcpy(pub, sk->pub, KEY_PUB_LEN);
 	}
@@ -1441,8 +1443,8 @@ cmd_apv_verify(struct opts *o)
 
 	diag_clear(&d);
 	if (o->pubkey == NULL && o->keys_file == NULL)
-		cli_misuse(usage, "apv verify: a trusted signer is needed: give "
-		    "-P public-key or -k keys");
+		cli_misuse(usage, "apv verify: a trusted signer is needed: "
+		    "give -P public-key or -k keys");
 	if (trusted_key(o, pub, &d) < 0)
 		return fail(&d);
 	if (parse_token(o, &t, &d) < 0)

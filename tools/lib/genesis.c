@@ -346,8 +346,8 @@ check_txs(struct arena *a, const struct bx *list, const struct bx *h,
 			char addr[43];
 
 			key_address_text(txs[i].signer, addr);
-			diag_set(d, EXIT_INPUT, "transactions of %s: nonce %lld "
-			    "where %lld was due", addr, txs[i].nonce,
+			diag_set(d, EXIT_INPUT, "transactions of %s: nonce "
+			    "%lld where %lld was due", addr, txs[i].nonce,
 			    expect - 1);
 			goto out;
 		}
@@ -409,8 +409,8 @@ compare_validators(const struct keyset *ks, const struct genesis_info *gi,
 		if (j == gi->nvalidators) {
 			key_address_text(k->addr, addr);
 			key_name(k->role, k->index, name, sizeof name);
-			return diag_set(d, EXIT_INPUT, "validator %s (%s) of the "
-			    "network is not in the genesis", addr, name);
+			return diag_set(d, EXIT_INPUT, "validator %s (%s) of "
+			    "the network is not in the genesis", addr, name);
 		}
 	}
 	for (j = 0; j < gi->nvalidators; j++) {
@@ -422,9 +422,9 @@ compare_validators(const struct keyset *ks, const struct genesis_info *gi,
 		if (i == ks->n) {
 			key_address_text(gi->validators[j].addr, addr);
 			key_hex(gi->validators[j].pub, KEY_PUB_LEN, hex);
-			return diag_set(d, EXIT_INPUT, "genesis lists validator "
-			    "%s (%s) that the network does not have", addr,
-			    hex);
+			return diag_set(d, EXIT_INPUT, "genesis lists "
+			    "validator %s (%s) that the network does not have",
+			    addr, hex);
 		}
 	}
 	return 0;
