@@ -281,3 +281,27 @@ validator-private-key-2"
 	run -0 9c-secrets secret -a -s "$BATS_TEST_TMPDIR/s.yaml"
 	assert_line --regexp '^  apv-signer-private-key: "?[0-9a-f]{64}"?$'
 }
+
+@test "the signer key never reaches stderr or a public output" {
+	local d=$BATS_TEST_TMPDIR/leak k f
+	mkdir "$d"
+	cd "$d"
+	sed 's/name: 9c-apv/name: apv-leak/' "$F/spec.yaml" >spec.yaml
+	9c-secrets keygen -s spec.yaml -w keys.yaml 2>err.0
+	k=$(sed -n '/apv-signer-private-key/,/privateKey/s/^  privateKey: "\{0,1\}\([0-9a-f]*\)"\{0,1\}$/\1/p' keys.yaml)
+	[[ $k =~ ^[0-9a-f]{64}$ ]]
+	9c-secrets apv sign -s spec.yaml keys.yaml >token 2>err.1
+	9c-secrets public -s spec.yaml keys.yaml >public.yaml 2>err.2
+	9c-secrets push -s spec.yaml keys.yaml >push.out 2>err.3
+	9c-secrets ensure -s spec.yaml >ensure.yaml 2>err.4
+	9c-secrets apv sign -a -s spec.yaml >token.aws 2>err.5
+	printf 'x' >bad.bx
+	9c-secrets apv sign -V 1 -x bad.bx keys.yaml >/dev/null 2>err.6 && fail "bad extra signed"
+	9c-secrets apv verify -k keys.yaml "$TOKEN_A" >/dev/null 2>err.7 && fail "foreign token verified"
+	9c-secrets public -s spec.yaml "$NINEC_ROOT/tests/fixtures/secrets/vectors.yaml" >/dev/null 2>err.8 && fail "signed without a key"
+	assert_equal "$(cat token.aws)" "$(cat token)"
+	for f in err.* token public.yaml push.out ensure.yaml; do
+		! grep -q "$k" "$f" || fail "$f holds the signer key"
+	done
+	assert_equal "$(stat -c %a keys.yaml)" 600
+}
