@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/sha.h>
 
 #include "cli.h"
@@ -449,12 +450,49 @@ check_hash(struct diag *d, const struct bx *h, char key, const char *what,
 	return 0;
 }
 
+/* Proof of work (protocol 3): the pre-evaluation hash, read as a
+ * little-endian number, is below 2^256 / difficulty; difficulty 0 always
+ * passes. */
+static int
+check_difficulty(const struct bx *h, const unsigned char pre[32],
+    struct diag *d)
+{
+	const struct bx *v = bx_get_byte(h, 'd');
+	BIGNUM *diff = NULL, *target = BN_new(), *hv = NULL;
+	BN_CTX *ctx = BN_CTX_new();
+	unsigned char le[32];
+	int i, rc = 0;
+
+	if (v == NULL || (v->len == 1 && v->u.s[0] == '0')) {
+		BN_free(target);
+		BN_CTX_free(ctx);
+		return 0;
+	}
+	for (i = 0; i < 32; i++)
+		le[i] = pre[31 - i];
+	if (v->u.s[0] == '-' || !BN_dec2bn(&diff, (const char *)v->u.s) ||
+	    target == NULL || ctx == NULL || !BN_one(target) ||
+	    !BN_lshift(target, target, 256) ||
+	    !BN_div(target, NULL, target, diff, ctx) ||
+	    (hv = BN_bin2bn(le, 32, NULL)) == NULL)
+		rc = diag_set(d, EXIT_INPUT, "header: d: expected a "
+		    "difficulty (an integer of 0 or more)");
+	else if (BN_cmp(hv, target) >= 0)
+		rc = diag_set(d, EXIT_INPUT, "header: n: the nonce does not "
+		    "meet difficulty %s", (const char *)v->u.s);
+	BN_free(diff);
+	BN_free(target);
+	BN_free(hv);
+	BN_CTX_free(ctx);
+	return rc;
+}
+
 int
 genesis_verify(const unsigned char *p, size_t n,
     const struct keyset *validators, struct genesis_info *gi,
     struct diag *d)
 {
-	struct bx_limits lim = { GENESIS_MAX_BYTES, 0, 1u << 24 };
+	struct bx_limits lim = { GENESIS_MAX_BYTES, 0, 1u << 22 };
 	struct doc *tmp = doc_new("", 0);
 	struct bx *top;
 	const struct bx *h, *v;
@@ -510,7 +548,7 @@ genesis_verify(const unsigned char *p, size_t n,
 	hex32(bx_get_byte(h, 's')->u.s, gi->state_root_hash);
 	if (check_txs(&tmp->arena, bx_get_byte(top, 'T'), h, gi, d) < 0 ||
 	    check_hash(d, h, 'c', "pre-evaluation hash", pre,
-	    gi->pre_evaluation_hash) < 0)
+	    gi->pre_evaluation_hash) < 0 || check_difficulty(h, pre, d) < 0)
 		goto out;
 	gi->is_signed = bx_get_byte(h, 'S') != NULL;
 	if (gi->is_signed && check_signature(h, d) < 0)
