@@ -88,6 +88,22 @@ $PUB_W"
 	assert_output "$TOKEN_B"
 }
 
+@test "-e key=value builds the text dictionary the headless' apv sign -e builds" {
+	run -0 9c-secrets apv sign -V 1 -e timestamp=2026-12-01 "$F/keys.yaml"
+	assert_output "$TOKEN_W"
+	run -0 9c-secrets apv sign -V 1 -e b=2 -e a=1=x "$F/keys.yaml"
+	run -0 9c-secrets apv show "$output"
+	assert_output --partial 'extra:
+  a: 1=x
+  b: "2"'
+	run -2 --separate-stderr 9c-secrets apv sign -V 1 -e a=1 -e a=2 "$F/keys.yaml"
+	assert_equal "$(head -n1 <<<"$stderr")" "9c-secrets: -e: key 'a' given twice"
+	run -2 --separate-stderr 9c-secrets apv sign -V 1 -e nokey "$F/keys.yaml"
+	assert_equal "$(head -n1 <<<"$stderr")" "9c-secrets: -e: expected key=value, not 'nokey'"
+	run -2 --separate-stderr 9c-secrets apv sign -V 1 -e a=1 -x /dev/null "$F/keys.yaml"
+	assert_equal "$(head -n1 <<<"$stderr")" "9c-secrets: apv sign: -e and -x cannot be used together"
+}
+
 @test "a null extra is an extra: it is signed and written as bg==" {
 	printf 'n' >"$BATS_TEST_TMPDIR/null.bx"
 	run -0 9c-secrets apv sign -V 7 -x "$BATS_TEST_TMPDIR/null.bx" "$BATS_TEST_TMPDIR/lp.yaml"
