@@ -81,6 +81,23 @@ pyverify() {
 $PUB_W"
 }
 
+@test "the spec's extra becomes canonical Bencodex whatever its key order" {
+	cat >"$BATS_TEST_TMPDIR/s.yaml" <<-'EOF'
+	name: x
+	network:
+	  appProtocolVersion:
+	    extra:
+	      zeta: [1, "a", true, null]
+	      alpha: {b: -7, a: "\u00e1"}
+	      "0": ""
+	    version: 200010
+	EOF
+	run -0 9c-secrets apv sign -s "$BATS_TEST_TMPDIR/s.yaml" "$BATS_TEST_TMPDIR/lp.yaml"
+	local extra=${output##*/}
+	assert_equal "$(tr . / <<<"$extra" | base64 -d)" "$(printf 'du1:0u0:u5:alphadu1:au2:\xc3\xa1u1:bi-7eeu4:zetali1eu1:atnee')"
+	assert_equal "$(pyverify "$LP_PUB" "$output")" valid
+}
+
 @test "-V wins over the spec's version and -x over its extra" {
 	printf 'u3:foo' >"$BATS_TEST_TMPDIR/foo.bx"
 	sed 's/a2210f94ae9589a2ab94fee400d7b9034a905d6d664a0b2e7be0fae7e7c3e90f/'"$LP_PRIV"'/' "$F/keys.yaml" >"$BATS_TEST_TMPDIR/k.yaml"
