@@ -188,6 +188,18 @@ extra:
 	assert_equal "$stderr" "9c-secrets: token: signer: address checksum is invalid"
 }
 
+@test "Libplanet's verify failures: version + 1, the extra \"invalid extra\", another key's address as signer" {
+	local sig=${TOKEN_B#123/"$LP_ADDR"/}
+	sig=${sig%%/*}
+	run -3 --separate-stderr 9c-secrets apv verify -P "$LP_PUB" "124/$LP_ADDR/$sig/dTM6Zm9v"
+	assert_equal "$stderr" "9c-secrets: signature: does not hold for the version and extra"
+	run -3 --separate-stderr 9c-secrets apv verify -P "$LP_PUB" "123/$LP_ADDR/$sig/$(printf 'u13:invalid extra' | base64 | tr / .)"
+	assert_equal "$stderr" "9c-secrets: signature: does not hold for the version and extra"
+	run -3 --separate-stderr 9c-secrets apv verify -P "$LP_PUB" "123/54684Ac4ee5B933e72144C4968BEa26056880d71/$sig/dTM6Zm9v"
+	assert_equal "$stderr" "9c-secrets: signer: the token names 0x54684Ac4ee5B933e72144C4968BEa26056880d71, but the trusted key's address is 0x$LP_ADDR"
+	run -0 9c-secrets apv verify -P "$LP_PUB" "$TOKEN_B"
+}
+
 @test "a token signed by another key fails against the trusted signer, which is a public key" {
 	run -3 --separate-stderr 9c-secrets apv verify -P "$PUB_W" "$TOKEN_A"
 	assert_equal "$stderr" "9c-secrets: signer: the token names 0x$LP_ADDR, but the trusted key's address is 0xED2941B12Edb4f2c1f5Ca9a1ca9dD1f1c43e487B"
