@@ -98,7 +98,7 @@ install: build-release
 	cp $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 
 deps:
-	.ci/deps
+	@.ci/deps
 
 clean:
 	rm -rf build
