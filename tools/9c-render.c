@@ -495,14 +495,6 @@ file_exists(const char *p)
 	return access(p, R_OK) == 0;
 }
 
-static const char *
-share_dir(void)
-{
-	const char *s = getenv("NINEC_SHARE");
-
-	return s && *s ? s : NINEC_SHAREDIR;
-}
-
 /* Renders one template file, from -t dir when it has it. */
 static int
 render_file(struct render *r, const char *sub, const char *file,
@@ -519,8 +511,13 @@ render_file(struct render *r, const char *sub, const char *file,
 			path = NULL;
 		}
 	}
-	if (path == NULL)
-		path = xasprintf("%s/templates/%s/%s", share_dir(), sub, file);
+	if (path == NULL) {
+		const char *share = cli_share_dir("templates", d);
+
+		if (share == NULL)
+			return -1;
+		path = xasprintf("%s/templates/%s/%s", share, sub, file);
+	}
 	if (cli_read_file(path, INPUT_LIMIT, &text, &len, d) < 0) {
 		free(path);
 		return -1;
