@@ -81,11 +81,44 @@ pyverify() {
 $PUB_W"
 }
 
+@test "the spec's extra becomes canonical Bencodex whatever its key order" {
+	cat >"$BATS_TEST_TMPDIR/s.yaml" <<-'EOF'
+	name: x
+	network:
+	  appProtocolVersion:
+	    extra:
+	      zeta: [1, "a", true, null]
+	      alpha: {b: -7, a: "\u00e1"}
+	      "0": ""
+	    version: 200010
+	EOF
+	run -0 9c-secrets apv sign -s "$BATS_TEST_TMPDIR/s.yaml" "$BATS_TEST_TMPDIR/lp.yaml"
+	local extra=${output##*/}
+	assert_equal "$(tr . / <<<"$extra" | base64 -d)" "$(printf 'du1:0u0:u5:alphadu1:au2:\xc3\xa1u1:bi-7eeu4:zetali1eu1:atnee')"
+	assert_equal "$(pyverify "$LP_PUB" "$output")" valid
+}
+
 @test "-V wins over the spec's version and -x over its extra" {
 	printf 'u3:foo' >"$BATS_TEST_TMPDIR/foo.bx"
 	sed 's/a2210f94ae9589a2ab94fee400d7b9034a905d6d664a0b2e7be0fae7e7c3e90f/'"$LP_PRIV"'/' "$F/keys.yaml" >"$BATS_TEST_TMPDIR/k.yaml"
 	run -0 9c-secrets apv sign -s "$F/spec.yaml" -V 123 -x "$BATS_TEST_TMPDIR/foo.bx" "$BATS_TEST_TMPDIR/k.yaml"
 	assert_output "$TOKEN_B"
+}
+
+@test "-e key=value builds the text dictionary the headless' apv sign -e builds" {
+	run -0 9c-secrets apv sign -V 1 -e timestamp=2026-12-01 "$F/keys.yaml"
+	assert_output "$TOKEN_W"
+	run -0 9c-secrets apv sign -V 1 -e b=2 -e a=1=x "$F/keys.yaml"
+	run -0 9c-secrets apv show "$output"
+	assert_output --partial 'extra:
+  a: 1=x
+  b: "2"'
+	run -2 --separate-stderr 9c-secrets apv sign -V 1 -e a=1 -e a=2 "$F/keys.yaml"
+	assert_equal "$(head -n1 <<<"$stderr")" "9c-secrets: -e: key 'a' given twice"
+	run -2 --separate-stderr 9c-secrets apv sign -V 1 -e nokey "$F/keys.yaml"
+	assert_equal "$(head -n1 <<<"$stderr")" "9c-secrets: -e: expected key=value, not 'nokey'"
+	run -2 --separate-stderr 9c-secrets apv sign -V 1 -e a=1 -x /dev/null "$F/keys.yaml"
+	assert_equal "$(head -n1 <<<"$stderr")" "9c-secrets: apv sign: -e and -x cannot be used together"
 }
 
 @test "a null extra is an extra: it is signed and written as bg==" {
@@ -153,6 +186,18 @@ extra:
 	assert_equal "$stderr" "9c-secrets: signature: does not hold for the version and extra"
 	run -3 --separate-stderr 9c-secrets apv verify -P "$LP_PUB" "123/${LP_ADDR%b4}B4/$sig/dTM6Zm9v"
 	assert_equal "$stderr" "9c-secrets: token: signer: address checksum is invalid"
+}
+
+@test "Libplanet's verify failures: version + 1, the extra \"invalid extra\", another key's address as signer" {
+	local sig=${TOKEN_B#123/"$LP_ADDR"/}
+	sig=${sig%%/*}
+	run -3 --separate-stderr 9c-secrets apv verify -P "$LP_PUB" "124/$LP_ADDR/$sig/dTM6Zm9v"
+	assert_equal "$stderr" "9c-secrets: signature: does not hold for the version and extra"
+	run -3 --separate-stderr 9c-secrets apv verify -P "$LP_PUB" "123/$LP_ADDR/$sig/$(printf 'u13:invalid extra' | base64 | tr / .)"
+	assert_equal "$stderr" "9c-secrets: signature: does not hold for the version and extra"
+	run -3 --separate-stderr 9c-secrets apv verify -P "$LP_PUB" "123/54684Ac4ee5B933e72144C4968BEa26056880d71/$sig/dTM6Zm9v"
+	assert_equal "$stderr" "9c-secrets: signer: the token names 0x54684Ac4ee5B933e72144C4968BEa26056880d71, but the trusted key's address is 0x$LP_ADDR"
+	run -0 9c-secrets apv verify -P "$LP_PUB" "$TOKEN_B"
 }
 
 @test "a token signed by another key fails against the trusted signer, which is a public key" {
@@ -280,4 +325,28 @@ validator-private-key-2"
 	assert_output "$token"
 	run -0 9c-secrets secret -a -s "$BATS_TEST_TMPDIR/s.yaml"
 	assert_line --regexp '^  apv-signer-private-key: "?[0-9a-f]{64}"?$'
+}
+
+@test "the signer key never reaches stderr or a public output" {
+	local d=$BATS_TEST_TMPDIR/leak k f
+	mkdir "$d"
+	cd "$d"
+	sed 's/name: 9c-apv/name: apv-leak/' "$F/spec.yaml" >spec.yaml
+	9c-secrets keygen -s spec.yaml -w keys.yaml 2>err.0
+	k=$(sed -n '/apv-signer-private-key/,/privateKey/s/^  privateKey: "\{0,1\}\([0-9a-f]*\)"\{0,1\}$/\1/p' keys.yaml)
+	[[ $k =~ ^[0-9a-f]{64}$ ]]
+	9c-secrets apv sign -s spec.yaml keys.yaml >token 2>err.1
+	9c-secrets public -s spec.yaml keys.yaml >public.yaml 2>err.2
+	9c-secrets push -s spec.yaml keys.yaml >push.out 2>err.3
+	9c-secrets ensure -s spec.yaml >ensure.yaml 2>err.4
+	9c-secrets apv sign -a -s spec.yaml >token.aws 2>err.5
+	printf 'x' >bad.bx
+	9c-secrets apv sign -V 1 -x bad.bx keys.yaml >/dev/null 2>err.6 && fail "bad extra signed"
+	9c-secrets apv verify -k keys.yaml "$TOKEN_A" >/dev/null 2>err.7 && fail "foreign token verified"
+	9c-secrets public -s spec.yaml "$NINEC_ROOT/tests/fixtures/secrets/vectors.yaml" >/dev/null 2>err.8 && fail "signed without a key"
+	assert_equal "$(cat token.aws)" "$(cat token)"
+	for f in err.* token public.yaml push.out ensure.yaml; do
+		! grep -q "$k" "$f" || fail "$f holds the signer key"
+	done
+	assert_equal "$(stat -c %a keys.yaml)" 600
 }

@@ -90,6 +90,14 @@ edit() {
 	assert_equal "$stderr" "9c-secrets: $BATS_TEST_TMPDIR/g: the genesis has no validator set (no Initialize transaction), but the network has 2 validators"
 }
 
+@test "a PoW-era genesis must meet its difficulty" {
+	mkgenesis a:1 "$BATS_TEST_TMPDIR/g"
+	run -0 9c-secrets genesis verify "$BATS_TEST_TMPDIR/g"
+	mkgenesis a:1000000 "$BATS_TEST_TMPDIR/g"
+	run -3 --separate-stderr 9c-secrets genesis verify "$BATS_TEST_TMPDIR/g"
+	assert_equal "$stderr" "9c-secrets: $BATS_TEST_TMPDIR/g: header: n: the nonce does not meet difficulty 1000000"
+}
+
 @test "a changed header fails the pre-evaluation hash; a changed hash fails the block hash" {
 	mkgenesis b "$BATS_TEST_TMPDIR/g" "$V1" "$V2"
 	local pre hash

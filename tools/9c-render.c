@@ -466,14 +466,6 @@ make_peers(struct render *r, struct node *nodes, struct diag *d)
 	return 0;
 }
 
-static const char *
-share_dir(void)
-{
-	const char *s = getenv("NINEC_SHARE");
-
-	return s && *s ? s : NINEC_SHAREDIR;
-}
-
 static int apv_check(const char *input, const struct node *at,
     const char *path, const char *tok, const char *signer, struct apv *a,
     struct diag *d);
@@ -488,12 +480,15 @@ preflight(struct render *r, struct diag *d)
 {
 	const struct node *net = node_get(r->spec.root, "network");
 	const struct node *img, *args;
+	const char *share = cli_share_dir("releases", d);
 	char *dir, path[128], msg[DIAG_MSG];
 	enum spec_role role;
 	size_t bad;
 	int p, rc;
 
-	dir = xasprintf("%s/releases", share_dir());
+	if (share == NULL)
+		return -1;
+	dir = xasprintf("%s/releases", share);
 	rc = release_load(dir, spec_release(&r->spec), r->spec.input,
 	    node_get(net, "release"), "network.release", &r->rel, d);
 	free(dir);
@@ -923,8 +918,13 @@ render_file(struct render *r, const char *sub, const char *file,
 			path = NULL;
 		}
 	}
-	if (path == NULL)
-		path = xasprintf("%s/templates/%s/%s", share_dir(), sub, file);
+	if (path == NULL) {
+		const char *share = cli_share_dir("templates", d);
+
+		if (share == NULL)
+			return -1;
+		path = xasprintf("%s/templates/%s/%s", share, sub, file);
+	}
 	if (cli_read_file(path, INPUT_LIMIT, &text, &len, d) < 0) {
 		free(path);
 		return -1;

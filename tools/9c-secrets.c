@@ -45,8 +45,8 @@ static const char usage[] =
     "[-r region] [file ...]\n"
     "       9c-secrets sign [-U] [-p profile] [-r region] [-S service] "
     "[-t time] [-x part] [file]\n"
-    "       9c-secrets apv sign [-a] [-n name] [-p profile] [-r region] "
-    "[-s spec] [-V version] [-x extra-file] [file]\n"
+    "       9c-secrets apv sign [-a] [-e key=value] [-n name] [-p profile] "
+    "[-r region] [-s spec] [-V version] [-x extra-file] [file]\n"
     "       9c-secrets apv verify [-k keys] [-o format] [-P public-key] "
     "[token]\n"
     "       9c-secrets apv show [-o format] [token]\n"
@@ -64,6 +64,8 @@ struct opts {
 	const char *counts, *name, *ns, *profile, *region, *spec, *out_file;
 	const char *keys_file, *service, *time, *part, *version;
 	const char *version_arg, *x_arg, *pubkey;	/* -V, -x, -P */
+	char **extras;			/* -e key=value, in order */
+	int nextras;
 	int32_t apv_version;
 	int have_apv_version;
 	enum emit_format fmt;
@@ -1271,6 +1273,36 @@ read_token(struct opts *o, struct buf *tok, struct diag *d)
 	return 0;
 }
 
+/* -e key=value...: a dictionary from text to text, as the headless'
+ * apv sign -e builds it; a key given twice is a usage error. */
+static void
+extras_dict(struct opts *o, struct buf *out)
+{
+	struct doc *tmp = doc_new("", 0);
+	struct arena *a = &tmp->arena;
+	struct bx *dict = bx_dict(a), *key;
+	struct diag d;
+	const char *eq;
+	int i;
+
+	diag_clear(&d);
+	for (i = 0; i < o->nextras; i++) {
+		eq = strchr(o->extras[i], '=');
+		if (eq == NULL || eq == o->extras[i])
+			cli_misuse(usage, "-e: expected key=value, not '%s'",
+			    o->extras[i]);
+		if (!utf8_valid(o->extras[i], strlen(o->extras[i])))
+			cli_misuse(usage, "-e: not valid UTF-8");
+		key = bx_text(a, o->extras[i], (size_t)(eq - o->extras[i]));
+		if (bx_get(dict, BX_TEXT, key->u.s, key->len))
+			cli_misuse(usage, "-e: key '%s' given twice",
+			    (const char *)key->u.s);
+		bx_set(a, dict, key, bx_textz(a, eq + 1));
+	}
+	bx_encode(dict, out, &d);
+	doc_free(tmp);
+}
+
 static int
 cmd_apv_sign(struct opts *o)
 {
@@ -1290,11 +1322,16 @@ cmd_apv_sign(struct opts *o)
 		version = o->spec_apv_version;
 	else
 		cli_misuse(usage, "apv sign: a version is needed: give -V "
-		    "version, or -s spec with network.appProtocolVersion.version");
+		    "version, or -s spec with "
+		    "network.appProtocolVersion.version");
+	if (o->nextras && o->x_arg)
+		cli_misuse(usage, "apv sign: -e and -x cannot be used together");
 	if (o->x_arg) {
 		if (read_secret_file(o->x_arg, &extra, &d) < 0)
 			return fail(&d);
-	} else if (o->spec_has_extra)
+	} else if (o->nextras)
+		extras_dict(o, &extra);
+	else if (o->spec_has_extra)
 		buf_add(&extra, o->spec_extra.p, o->spec_extra.len);
 	keyset_init(&ks);
 	if (o->all_aws) {
@@ -1323,15 +1360,16 @@ cmd_apv_sign(struct opts *o)
 		free(id);
 	}
 	/* An empty -x file is an error, not an absent extra. */
-	if (r == 0 && apv_sign(version, o->x_arg || o->spec_has_extra ?
+	if (r == 0 && apv_sign(version, o->x_arg || o->nextras ||
+	    o->spec_has_extra ?
 	    (unsigned char *)extra.p : NULL, extra.len, k->priv, &tok,
 	    &d) < 0) {
 		if (o->x_arg) {
 			char msg[DIAG_MSG];
 
 			snprintf(msg, sizeof msg, "%s", d.msg);
-			diag_set(&d, EXIT_INPUT, "%s: not one Bencodex value: %s",
-			    o->x_arg, msg);
+			diag_set(&d, EXIT_INPUT, "%s: not one Bencodex value: "
+			    "%s", o->x_arg, msg);
 		}
 		r = -1;
 	}
@@ -1420,8 +1458,9 @@ trusted_key(struct opts *o, unsigned char pub[KEY_PUB_LEN], struct diag *d)
 	r = read_keys(o->keys_file, &ks, 0, NULL, NULL, d);
 	if (r == 0) {
 		if ((sk = keyset_find(&ks, KEY_APV_SIGNER, 1)) == NULL)
-			r = diag_set(d, EXIT_INPUT, "%s: no " KEY_APV_SIGNER_NAME
-			    " among the keys", o->keys_file);
+			r = diag_set(d, EXIT_INPUT, "%s: no "
+			    KEY_APV_SIGNER_NAME " among the keys",
+			    o->keys_file);
 		else
 			memcpy(pub, sk->pub, KEY_PUB_LEN);
 	}
@@ -1441,8 +1480,8 @@ cmd_apv_verify(struct opts *o)
 
 	diag_clear(&d);
 	if (o->pubkey == NULL && o->keys_file == NULL)
-		cli_misuse(usage, "apv verify: a trusted signer is needed: give "
-		    "-P public-key or -k keys");
+		cli_misuse(usage, "apv verify: a trusted signer is needed: "
+		    "give -P public-key or -k keys");
 	if (trusted_key(o, pub, &d) < 0)
 		return fail(&d);
 	if (parse_token(o, &t, &d) < 0)
@@ -1579,7 +1618,7 @@ static const struct command commands[] = {
 	{ "external", NULL, "N:n:o:r:s:V:", 0, cmd_external },
 	{ "fill", NULL, "fk:o:p:r:", -1, cmd_fill },
 	{ "sign", NULL, "Up:r:S:t:x:", 1, cmd_sign },
-	{ "apv", "sign", "an:p:r:s:V:x:", 1, cmd_apv_sign },
+	{ "apv", "sign", "ae:n:p:r:s:V:x:", 1, cmd_apv_sign },
 	{ "apv", "verify", "k:o:P:", 1, cmd_apv_verify },
 	{ "apv", "show", "o:", 1, cmd_apv_show },
 	{ "genesis", "verify", "k:o:", 1, cmd_genesis_verify },
@@ -1664,6 +1703,11 @@ main(int argc, char **argv)
 				    "seed=1,validator=4", optarg);
 			o.have_counts = 1;
 			break;
+		case 'e':
+			o.extras = xrealloc(o.extras, (size_t)(o.nextras + 1) *
+			    sizeof *o.extras);
+			o.extras[o.nextras++] = optarg;
+			break;
 		case 'f': o.force = 1; break;
 		case 'k': o.keys_file = optarg; break;
 		case 'N': o.ns = optarg; break;
@@ -1705,5 +1749,6 @@ main(int argc, char **argv)
 	rc = cmd->fn(&o);
 	doc_free(o.specdoc);
 	buf_release(&o.spec_extra);
+	free(o.extras);
 	cli_exit(rc);
 }

@@ -90,28 +90,12 @@ bx_dict(struct arena *a)
 	return bx_new(a, BX_DICT);
 }
 
-/* Arena memory is never freed one piece at a time: growing copies. */
-static void *
-grow(struct arena *a, void *old, size_t n, size_t *cap, size_t elsize)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return old;
-	ncap = *cap ? *cap * 2 : 4;
-	p = arena_alloc(a, ncap * elsize);
-	if (n)
-		memcpy(p, old, n * elsize);
-	*cap = ncap;
-	return p;
-}
-
 void
 bx_push(struct arena *a, struct bx *list, struct bx *v)
 {
-	list->u.items = grow(a, list->u.items, list->len, &list->cap,
-	    sizeof *list->u.items);
+	if (list->len == list->cap)
+		list->u.items = arena_grow(a, list->u.items, list->len,
+		    &list->cap, sizeof *list->u.items);
 	list->u.items[list->len++] = v;
 }
 
@@ -170,8 +154,9 @@ bx_set(struct arena *a, struct bx *dict, struct bx *key, struct bx *v)
 			dict->u.pairs[i].val = v;
 			return;
 		}
-	dict->u.pairs = grow(a, dict->u.pairs, dict->len, &dict->cap,
-	    sizeof *dict->u.pairs);
+	if (dict->len == dict->cap)
+		dict->u.pairs = arena_grow(a, dict->u.pairs, dict->len,
+		    &dict->cap, sizeof *dict->u.pairs);
 	dict->u.pairs[dict->len].key = key;
 	dict->u.pairs[dict->len++].val = v;
 }
@@ -306,7 +291,7 @@ read_int(struct reader *r, struct bx **out)
 static int
 read_string(struct reader *r, struct bx **out)
 {
-	size_t start = r->off, len;
+	size_t start = r->off, len = 0;
 	int text = r->p[r->off] == 'u';
 
 	if (text)
@@ -346,8 +331,9 @@ read_dict(struct reader *r, struct bx *dict)
 			    "dictionary keys are out of order");
 		if (read_value(r, &v) < 0)
 			return -1;
-		dict->u.pairs = grow(r->a, dict->u.pairs, dict->len,
-		    &dict->cap, sizeof *dict->u.pairs);
+		if (dict->len == dict->cap)
+			dict->u.pairs = arena_grow(r->a, dict->u.pairs,
+			    dict->len, &dict->cap, sizeof *dict->u.pairs);
 		dict->u.pairs[dict->len].key = k;
 		dict->u.pairs[dict->len++].val = v;
 		prev = k;
@@ -490,7 +476,8 @@ bx_encode(const struct bx *v, struct buf *out, struct diag *d)
 			if (sorted[i].key->type != BX_BYTES &&
 			    sorted[i].key->type != BX_TEXT)
 				rc = diag_set(d, EXIT_INPUT, "a dictionary key "
-				    "is a %s", bx_type_name(sorted[i].key->type));
+				    "is a %s",
+				    bx_type_name(sorted[i].key->type));
 		}
 		if (v->len)
 			qsort(sorted, v->len, sizeof *sorted, pair_cmp);
@@ -552,7 +539,8 @@ bx_from_node(struct arena *a, const struct node *n, struct diag *d)
 	case NODE_SEQ:
 		v = bx_list(a);
 		for (i = 0; i < n->len; i++) {
-			if ((item = bx_from_node(a, n->u.items[i], d)) == NULL) {
+			item = bx_from_node(a, n->u.items[i], d);
+			if (item == NULL) {
 				path_prefix(d, NULL, 0, i);
 				return NULL;
 			}

@@ -37,7 +37,7 @@ struct bx {
 	size_t len;			/* bytes, decimal text, or entries */
 	size_t cap;
 	union {
-		unsigned char *s;	/* BYTES, TEXT, INT (decimal, NUL-ended) */
+		unsigned char *s;	/* BYTES, TEXT, INT decimal; NUL-ended */
 		struct bx **items;	/* LIST */
 		struct bx_pair *pairs;	/* DICT */
 	} u;

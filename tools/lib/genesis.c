@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/sha.h>
 
 #include "cli.h"
@@ -346,8 +347,8 @@ check_txs(struct arena *a, const struct bx *list, const struct bx *h,
 			char addr[43];
 
 			key_address_text(txs[i].signer, addr);
-			diag_set(d, EXIT_INPUT, "transactions of %s: nonce %lld "
-			    "where %lld was due", addr, txs[i].nonce,
+			diag_set(d, EXIT_INPUT, "transactions of %s: nonce "
+			    "%lld where %lld was due", addr, txs[i].nonce,
 			    expect - 1);
 			goto out;
 		}
@@ -409,8 +410,8 @@ compare_validators(const struct keyset *ks, const struct genesis_info *gi,
 		if (j == gi->nvalidators) {
 			key_address_text(k->addr, addr);
 			key_name(k->role, k->index, name, sizeof name);
-			return diag_set(d, EXIT_INPUT, "validator %s (%s) of the "
-			    "network is not in the genesis", addr, name);
+			return diag_set(d, EXIT_INPUT, "validator %s (%s) of "
+			    "the network is not in the genesis", addr, name);
 		}
 	}
 	for (j = 0; j < gi->nvalidators; j++) {
@@ -422,9 +423,9 @@ compare_validators(const struct keyset *ks, const struct genesis_info *gi,
 		if (i == ks->n) {
 			key_address_text(gi->validators[j].addr, addr);
 			key_hex(gi->validators[j].pub, KEY_PUB_LEN, hex);
-			return diag_set(d, EXIT_INPUT, "genesis lists validator "
-			    "%s (%s) that the network does not have", addr,
-			    hex);
+			return diag_set(d, EXIT_INPUT, "genesis lists "
+			    "validator %s (%s) that the network does not have",
+			    addr, hex);
 		}
 	}
 	return 0;
@@ -449,12 +450,49 @@ check_hash(struct diag *d, const struct bx *h, char key, const char *what,
 	return 0;
 }
 
+/* Proof of work (protocol 3): the pre-evaluation hash, read as a
+ * little-endian number, is below 2^256 / difficulty; difficulty 0 always
+ * passes. */
+static int
+check_difficulty(const struct bx *h, const unsigned char pre[32],
+    struct diag *d)
+{
+	const struct bx *v = bx_get_byte(h, 'd');
+	BIGNUM *diff = NULL, *target = BN_new(), *hv = NULL;
+	BN_CTX *ctx = BN_CTX_new();
+	unsigned char le[32];
+	int i, rc = 0;
+
+	if (v == NULL || (v->len == 1 && v->u.s[0] == '0')) {
+		BN_free(target);
+		BN_CTX_free(ctx);
+		return 0;
+	}
+	for (i = 0; i < 32; i++)
+		le[i] = pre[31 - i];
+	if (v->u.s[0] == '-' || !BN_dec2bn(&diff, (const char *)v->u.s) ||
+	    target == NULL || ctx == NULL || !BN_one(target) ||
+	    !BN_lshift(target, target, 256) ||
+	    !BN_div(target, NULL, target, diff, ctx) ||
+	    (hv = BN_bin2bn(le, 32, NULL)) == NULL)
+		rc = diag_set(d, EXIT_INPUT, "header: d: expected a "
+		    "difficulty (an integer of 0 or more)");
+	else if (BN_cmp(hv, target) >= 0)
+		rc = diag_set(d, EXIT_INPUT, "header: n: the nonce does not "
+		    "meet difficulty %s", (const char *)v->u.s);
+	BN_free(diff);
+	BN_free(target);
+	BN_free(hv);
+	BN_CTX_free(ctx);
+	return rc;
+}
+
 int
 genesis_verify(const unsigned char *p, size_t n,
     const struct keyset *validators, struct genesis_info *gi,
     struct diag *d)
 {
-	struct bx_limits lim = { GENESIS_MAX_BYTES, 0, 1u << 24 };
+	struct bx_limits lim = { GENESIS_MAX_BYTES, 0, 1u << 22 };
 	struct doc *tmp = doc_new("", 0);
 	struct bx *top;
 	const struct bx *h, *v;
@@ -510,7 +548,7 @@ genesis_verify(const unsigned char *p, size_t n,
 	hex32(bx_get_byte(h, 's')->u.s, gi->state_root_hash);
 	if (check_txs(&tmp->arena, bx_get_byte(top, 'T'), h, gi, d) < 0 ||
 	    check_hash(d, h, 'c', "pre-evaluation hash", pre,
-	    gi->pre_evaluation_hash) < 0)
+	    gi->pre_evaluation_hash) < 0 || check_difficulty(h, pre, d) < 0)
 		goto out;
 	gi->is_signed = bx_get_byte(h, 'S') != NULL;
 	if (gi->is_signed && check_signature(h, d) < 0)

@@ -67,8 +67,8 @@ int block_hashes(const struct bx *header, unsigned char pre[32],
 /*
  * Decodes and checks a genesis block: canonical Bencodex, a header of
  * protocol 3 or 4, index 0 and no previous hash, every transaction's
- * signature and the transaction fingerprint, the pre-evaluation hash, the
- * block signature and the block hash.  With validators, the validator set
+ * signature and the transaction fingerprint, the pre-evaluation hash and
+ * its difficulty, the block signature and the block hash.  With validators, the validator set
  * of the genesis' Initialize transaction must hold exactly the public keys
  * of validators' validator keys (other roles are ignored).  gi is filled as
  * far as the block could be read.

@@ -35,7 +35,9 @@
 /* Sanity bound: far past any test network, small enough to stay cheap. */
 #define KEY_INDEX_MAX 1000
 
-enum key_role { KEY_SEED, KEY_MINER, KEY_VALIDATOR, KEY_APV_SIGNER, KEY_NROLES };
+enum key_role {
+	KEY_SEED, KEY_MINER, KEY_VALIDATOR, KEY_APV_SIGNER, KEY_NROLES
+};
 /* The roles of nodes: the ones a spec counts. */
 #define KEY_NODE_ROLES KEY_APV_SIGNER
 #define KEY_APV_SIGNER_NAME "apv-signer-private-key"

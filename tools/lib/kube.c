@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 
 #include "kube.h"
+#include "net.h"
 #include "stream.h"
 
 #define KUBE_EXIT_INPUT 3
@@ -958,15 +958,14 @@ struct kube *
 kube_new(struct kube_config *cfg, struct diag *d)
 {
 	struct kube *k;
-	static int inited;
 	const char *s = cfg->server, *hp;
 	char *hostport;
 
-	if (!inited) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		inited = 1;
-	}
 	diag_at(d, "", 0, 0, 0);
+	if (net_init(d) < 0) {
+		kube_config_free(cfg);
+		return NULL;
+	}
 	if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0) {
 		diag_set(d, KUBE_EXIT_INPUT, "server %s: not an http or https URL", s);
 		kube_config_free(cfg);
