@@ -38,10 +38,10 @@ setup() {
 
 @test "NINEC_SHARE wins over the share directory beside the tool" {
 	mkdir -p "$T/share"
-	cp -R share/templates "$T/share/"
+	cp -R share/templates share/releases "$T/share/"
 	sed -i 's|^    app.kubernetes.io/part-of: .*|&\n    marked: from-ninec-share|' "$T/share/templates/network/namespace.yaml"
 	NINEC_SHARE=$T/share run -0 --separate-stderr build/9c-render -S network share/examples/local.yaml
 	assert_line --index 6 "    marked: from-ninec-share"
 	NINEC_SHARE=$T/nowhere run -3 --separate-stderr build/9c-render -S network share/examples/local.yaml
-	assert_equal "$stderr" "9c-render: $T/nowhere/templates/network/namespace.yaml: No such file or directory"
+	assert_equal "$stderr" "9c-render: share/examples/local.yaml:17:12: network.release: no release '2022-pow' ($T/nowhere/releases has: none)"
 }

@@ -480,7 +480,9 @@ preflight(struct render *r, struct diag *d)
 {
 	const struct node *net = node_get(r->spec.root, "network");
 	const struct node *img, *args;
-	const char *share = cli_share_dir("releases", d);
+	/* The share directory is the one with the templates; its releases
+	 * live beside them. */
+	const char *share = cli_share_dir("templates", d);
 	char *dir, path[128], msg[DIAG_MSG];
 	enum spec_role role;
 	size_t bad;
