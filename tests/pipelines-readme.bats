@@ -60,8 +60,10 @@ readme_command() {
 	assert_line --index 0 "deps: every package is installed"
 	assert_line --index 1 "network 9c-local in namespace 9c-local (local profile)"
 	assert_line --index 4 --regexp '^tcp-seed-1 +Deployment +1/1 +a'
-	assert_line --index 5 --regexp '^miner-1 +StatefulSet +1/1 +a'
-	assert_line --index 6 --regexp '^remote-headless-1 +StatefulSet +1/1 +a'
+	assert_line --index 5 --regexp '^genesis +StatefulSet +1/1 +-$'
+	assert_line --index 6 --regexp '^miner-1 +StatefulSet +1/1 +a'
+	assert_line --index 7 --regexp '^remote-headless-1 +StatefulSet +1/1 +a'
+	assert_line --regexp '^apv version 1 signer 0x[0-9a-fA-F]{40}$'
 	# Argo CD cannot be had offline: one line says so, and the rest goes on.
 	[ "$(printf '%s\n' "$stderr" | grep -c 'Argo CD')" -eq 1 ]
 	printf '%s\n' "$stderr" | grep -qxF "9c-testnet: [3/7] bootstrap: Argo CD left out: no install manifest for v2.2.2 given, cached or fetchable (add it with -m file, NINEC_ARGOCD_MANIFEST or a copy in $R/home/.cache/9c/argocd/v2.2.2/install.yaml)"
