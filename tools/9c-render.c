@@ -420,7 +420,7 @@ make_node(struct render *r, enum spec_role role, long i,
 	return nd;
 }
 
-/* --peer and --consensus-seed-peer strings: <public key>,<host>,<port>. */
+/* --peer and --consensus-seed strings: <public key>,<host>,<port>. */
 static int
 make_peers(struct render *r, struct node *nodes, struct diag *d)
 {
