@@ -83,3 +83,9 @@ decode() {
 	run -1 decode "$(printf 'l%.0s' {1..65})$(printf 'e%.0s' {1..65})"
 	assert_output "offset 64: nested too deeply"
 }
+
+@test "more than a million values is refused, however small each one" {
+	python3 -c 'import sys; sys.stdout.write("l" + "n" * (1 << 20) + "e")' >"$BATS_TEST_TMPDIR/many"
+	run -1 "$BATS_FILE_TMPDIR/bencodex-check" -d <"$BATS_TEST_TMPDIR/many"
+	assert_output "offset 1048576: too many values"
+}
