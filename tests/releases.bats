@@ -363,3 +363,17 @@ gkeys() {
 	[[ $stderr == "9c-render: $T/spec.yaml:53:23: network.appProtocolVersion: signature: "* ]] || fail "$stderr"
 	assert_equal "$output" ""
 }
+
+@test "adding a release is adding a file: its table decides what renders and what is refused" {
+	mkdir -p "$T/share"
+	cp -R share/templates share/releases "$T/share/"
+	yq -y '.name = "2099-test" | .headless.options.workers = "int" | del(.headless.options["tx-life-time"])' share/releases/2023-pbft.yaml >"$T/share/releases/2099-test.yaml"
+	yq -y '.network.release = "2099-test"' "$F/net4.yaml" >"$T/spec.yaml"
+	yq -y 'del(.network.miner.extraArgs)' "$T/spec.yaml" >"$T/spec2.yaml"
+	NINEC_SHARE=$T/share 9c-render -o json network "$T/spec2.yaml" -k "$F/pubkeys.yaml" >"$OUT"
+	run -0 args StatefulSet miner-1
+	assert_line -- "--workers=1000"
+	assert_line -- "--no-miner=false"
+	NINEC_SHARE=$T/share run -3 --separate-stderr 9c-render network "$T/spec.yaml" -k "$F/pubkeys.yaml"
+	assert_equal "$stderr" "9c-render: $T/spec.yaml:40:9: network.miner.extraArgs[0]: --tx-life-time=10: release 2099-test's headless does not accept this option"
+}
