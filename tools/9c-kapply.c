@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 
 #include "cli.h"
 #include "kube.h"
@@ -18,15 +20,15 @@
 #include "ready.h"
 
 static const char usage[] =
-    "9c-kapply [-qv] [--delete | --dry-run] [--force-conflicts] [-j jobs] "
-    "[-n namespace] [-o format] [-t seconds] [--context name] "
-    "[--kubeconfig file] [file ...]";
+    "9c-kapply [-qv] [--delete | --diff | --dry-run] [--force-conflicts] "
+    "[--applyset parent --prune] [-j jobs] [-n namespace] [-o format] "
+    "[-t seconds] [--context name] [--kubeconfig file] [file ...]";
 
 #define MANAGER "9c-kapply"
 #define MAX_ATTEMPTS 8
 
 enum ostate { O_TODO, O_FLIGHT, O_DONE, O_FAIL };
-enum mode { M_DRY, M_APPLY, M_DELETE, M_GONE };
+enum mode { M_DRY, M_APPLY, M_DELETE, M_GONE, M_GET };
 
 struct obj {
 	struct doc *doc;
@@ -46,6 +48,7 @@ struct obj {
 	char *version;
 	struct buf body;
 	struct doc *result;
+	struct doc *live;	/* --diff: the object as it is, NULL if none */
 	enum ostate st;
 	int attempts;
 	double next_at;
@@ -54,12 +57,15 @@ struct obj {
 	char msg[DIAG_MSG - 64];
 };
 
+struct applyset;
+
 struct run {
 	struct kube *k;
+	struct applyset *as;	/* --applyset, or NULL */
 	struct obj *o;
 	size_t n, cap;
 	int nstages;
-	int jobs, quiet, force, dry, del, progress, verbose;
+	int jobs, quiet, force, dry, del, diff, progress, verbose;
 	size_t retried, throttled;	/* requests sent again; of them on 429 */
 	double shown;			/* when progress was last drawn */
 	enum emit_format fmt;
@@ -514,10 +520,18 @@ req_done(struct kube_resp *rs, void *arg)
 		ok = (rs->status >= 200 && rs->status < 300) || rs->status == 404;
 	else if (f->m == M_GONE)
 		ok = rs->status == 404;
+	else if (f->m == M_GET)
+		ok = rs->status == 200 || rs->status == 404;
 	else
 		ok = rs->status >= 200 && rs->status < 300;
 	if (ok) {
 		o->st = O_DONE;
+		if (f->m == M_GET && rs->status == 200) {
+			doc_free(o->live);
+			o->live = NULL;
+			if (kube_parse(rs, &o->live, &d) < 0)
+				o->live = NULL;
+		}
 		if (f->m == M_APPLY || (f->m == M_DRY && r->dry)) {
 			doc_free(o->result);
 			o->result = NULL;
@@ -605,6 +619,7 @@ start_one(struct run *r, struct flight *f, enum mode m)
 		rq.body_len = sizeof delopts - 1;
 		break;
 	case M_GONE:
+	case M_GET:
 		rq.method = "GET";
 		break;
 	}
@@ -988,6 +1003,8 @@ put_results(struct run *r)
 			cli_put_doc(r->fmt, r->o[i].result->root);
 }
 
+static int applyset_write(struct run *r, int superset);
+
 static int
 do_apply(struct run *r)
 {
@@ -1009,6 +1026,12 @@ do_apply(struct run *r)
 			say_written(s - 1, r->nstages);
 			put_results(r);
 			return fails < 0 ? EXIT_TIMEOUT : fail_status(r, s);
+		}
+		/* Before the first member is written the parent covers it. */
+		if (s == 1 && r->as && (g = applyset_write(r, 1)) != 0) {
+			progress(r, 1);
+			say_written(0, r->nstages);
+			return g;
 		}
 		r->phase = "applying";
 		t = now();
@@ -1138,6 +1161,7 @@ free_run(struct run *r)
 		struct obj *o = &r->o[i];
 		doc_free(o->doc);
 		doc_free(o->result);
+		doc_free(o->live);
 		free(o->input);
 		free(o->ns);
 		free(o->ident);
@@ -1147,6 +1171,898 @@ free_run(struct run *r)
 	}
 	free(r->o);
 	kube_free(r->k);
+}
+
+/* ---------------------------------------------------------------- applyset */
+
+/*
+ * An ApplySet (KEP-3659) kept exactly as kubectl keeps it, so either tool
+ * can take over a set the other made: a parent Secret or ConfigMap labelled
+ * with the set's ID and annotated with the tool and the group-kinds and
+ * namespaces of its members, each member labelled part-of the ID.  The
+ * parent is widened to cover the stream before the first member is written
+ * and narrowed to exactly the stream after the prune, so an interrupted run
+ * leaves nothing that a later prune cannot find.
+ */
+#define AS_ID		"applyset.kubernetes.io/id"
+#define AS_PART_OF	"applyset.kubernetes.io/part-of"
+#define AS_TOOLING	"applyset.kubernetes.io/tooling"
+#define AS_GKS		"applyset.kubernetes.io/contains-group-kinds"
+#define AS_NSS		"applyset.kubernetes.io/additional-namespaces"
+#define AS_MANAGER	MANAGER "-applyset"
+#define AS_TOOL		MANAGER "/v" NINEC_VERSION
+
+struct strs {
+	char **v;
+	size_t n;
+};
+
+struct applyset {
+	const char *kind, *plural;	/* Secret, secrets or ConfigMap, configmaps */
+	const char *name;
+	char *ns;
+	char id[96];
+	char *path;			/* of the parent */
+	int exists;
+	struct strs gks, nss;		/* the live parent's; nss has its own */
+	struct strs new_gks, new_nss;	/* the stream's */
+};
+
+static int
+strs_has(const struct strs *s, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], v) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+strs_add(struct strs *s, const char *v)
+{
+	if (*v == '\0' || strs_has(s, v))
+		return;
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
+	s->v[s->n++] = xstrdup(v);
+}
+
+static void
+strs_split(struct strs *s, const char *list)
+{
+	const char *p = list, *c;
+
+	while (p && *p) {
+		char *one;
+		c = strchr(p, ',');
+		one = c ? xstrndup(p, (size_t)(c - p)) : xstrdup(p);
+		strs_add(s, one);
+		free(one);
+		p = c ? c + 1 : NULL;
+	}
+}
+
+static void
+strs_free(struct strs *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted and comma-joined, without skip: how kubectl writes both lists. */
+static char *
+strs_join(const struct strs *a, const struct strs *b, const char *skip)
+{
+	struct strs u = { NULL, 0 };
+	struct buf out = BUF_INIT;
+	size_t i;
+
+	for (i = 0; a && i < a->n; i++)
+		strs_add(&u, a->v[i]);
+	for (i = 0; b && i < b->n; i++)
+		strs_add(&u, b->v[i]);
+	if (u.n)
+		qsort(u.v, u.n, sizeof *u.v, cmp_str);
+	buf_adds(&out, "");
+	for (i = 0; i < u.n; i++) {
+		if (skip && strcmp(u.v[i], skip) == 0)
+			continue;
+		if (out.len)
+			buf_addc(&out, ',');
+		buf_adds(&out, u.v[i]);
+	}
+	strs_free(&u);
+	return out.p;
+}
+
+/* [RESOURCE][.GROUP]/NAME as kubectl reads --applyset; 0 or -1. */
+static int
+applyset_parse(const char *arg, struct applyset *as)
+{
+	const char *slash = strchr(arg, '/');
+	size_t rl = slash ? (size_t)(slash - arg) : 0;
+
+	memset(as, 0, sizeof *as);
+	as->kind = "Secret";
+	as->plural = "secrets";
+	as->name = slash ? slash + 1 : arg;
+	if (slash && ((rl == 7 && !strncmp(arg, "secrets", rl)) ||
+	    (rl == 6 && !strncmp(arg, "secret", rl))))
+		;
+	else if (slash && ((rl == 10 && !strncmp(arg, "configmaps", rl)) ||
+	    (rl == 9 && !strncmp(arg, "configmap", rl)))) {
+		as->kind = "ConfigMap";
+		as->plural = "configmaps";
+	} else if (slash)
+		return -1;
+	return *as->name && !strchr(as->name, '/') ? 0 : -1;
+}
+
+/* applyset-<base64url(sha256(<name>.<namespace>.<kind>.<group>))>-v1 */
+static void
+applyset_id(struct applyset *as)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	unsigned char h[EVP_MAX_MD_SIZE];
+	unsigned int hl = 0, i;
+	char *gknn = xasprintf("%s.%s.%s.", as->name, as->ns, as->kind);
+	struct buf b = BUF_INIT;
+
+	EVP_Digest(gknn, strlen(gknn), h, &hl, EVP_sha256(), NULL);
+	free(gknn);
+	buf_adds(&b, "applyset-");
+	for (i = 0; i < hl; i += 3) {
+		unsigned v = (unsigned)h[i] << 16 |
+		    (i + 1 < hl ? (unsigned)h[i + 1] << 8 : 0) |
+		    (i + 2 < hl ? h[i + 2] : 0);
+		buf_addc(&b, b64[v >> 18 & 63]);
+		buf_addc(&b, b64[v >> 12 & 63]);
+		if (i + 1 < hl)
+			buf_addc(&b, b64[v >> 6 & 63]);
+		if (i + 2 < hl)
+			buf_addc(&b, b64[v & 63]);
+	}
+	buf_adds(&b, "-v1");
+	snprintf(as->id, sizeof as->id, "%s", b.p);
+	buf_release(&b);
+}
+
+static void
+gk_of(const char *kind, const char *group, char *out, size_t n)
+{
+	if (*group)
+		snprintf(out, n, "%s.%s", kind, group);
+	else
+		snprintf(out, n, "%s", kind);
+}
+
+/*
+ * Labels every object part of the set and notes its group-kind and
+ * namespace.  An object labelled part of another set is bad input.
+ */
+static int
+applyset_label(struct run *r)
+{
+	struct applyset *as = r->as;
+	struct diag d;
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < r->n; i++) {
+		struct obj *o = &r->o[i];
+		struct arena *a = &o->doc->arena;
+		struct node *meta = node_get(o->doc->root, "metadata");
+		struct node *labels = node_get(meta, "labels");
+		const char *had = node_s(node_get(labels, AS_PART_OF));
+		char gk[512];
+
+		if (had && strcmp(had, as->id) != 0) {
+			obj_diag(o, &d, EXIT_INPUT, "");
+			diag_setpath(&d, "metadata.labels[\"" AS_PART_OF "\"]");
+			diag_set(&d, EXIT_INPUT, "%s: part of another applyset (%s, not %s)",
+			    o->ident, had, as->id);
+			cli_diag(&d);
+			bad = 1;
+			continue;
+		}
+		if (labels == NULL || labels->type != NODE_MAP) {
+			labels = node_map(a);
+			node_map_set(a, meta, "labels", labels);
+		}
+		node_map_set(a, labels, AS_PART_OF, node_strz(a, as->id));
+		buf_reset(&o->body);
+		emit_json(&o->body, o->doc->root);
+		gk_of(o->kind, o->group, gk, sizeof gk);
+		strs_add(&as->new_gks, gk);
+		if (o->ns)
+			strs_add(&as->new_nss, o->ns);
+	}
+	return bad ? -1 : 0;
+}
+
+static void applyset_fail(const struct applyset *as, int status,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+applyset_fail(const struct applyset *as, int status, const char *fmt, ...)
+{
+	struct diag d;
+	char msg[DIAG_MSG - 128];
+	va_list ap;
+
+	diag_clear(&d);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	diag_set(&d, status, "applyset %s/%s in %s: %s", as->plural, as->name,
+	    as->ns, msg);
+	cli_diag(&d);
+}
+
+/*
+ * Reads the live parent: its members' group-kinds and namespaces.  A parent
+ * of another tool, or with another set's ID, is refused, as kubectl refuses
+ * it; a set kubectl made is taken over.  0, or an exit status.
+ */
+static int
+applyset_fetch(struct run *r)
+{
+	struct applyset *as = r->as;
+	struct kube_req rq = { "GET", NULL, NULL, NULL, NULL, 0 };
+	struct kube_resp rs;
+	struct doc *doc = NULL;
+	const struct node *ann, *lab;
+	const char *tool, *id, *gks;
+	struct diag d;
+	char msg[300];
+	int ret = 0;
+
+	as->ns = xstrdup(kube_namespace(r->k));
+	applyset_id(as);
+	as->path = xasprintf("/api/v1/namespaces/%s/%s/%s", as->ns, as->plural,
+	    as->name);
+	rq.path = as->path;
+	kube_request(r->k, &rq, &rs);
+	if (rs.status == 404) {
+		struct buf p = BUF_INIT;
+		kube_resp_release(&rs);
+		buf_adds(&p, "/api/v1/namespaces/");
+		kube_escape(&p, as->ns);
+		rq.path = p.p;
+		kube_request(r->k, &rq, &rs);
+		buf_release(&p);
+		if (rs.status == 404) {
+			applyset_fail(as, EXIT_INPUT, "namespace %s does not exist",
+			    as->ns);
+			ret = EXIT_INPUT;
+		} else if (rs.status != 200)
+			goto http;
+		kube_resp_release(&rs);
+		return ret;
+	}
+	if (rs.status != 200)
+		goto http;
+	if (kube_parse(&rs, &doc, &d) < 0) {
+		cli_diag(&d);
+		kube_resp_release(&rs);
+		return EXIT_FAIL;
+	}
+	kube_resp_release(&rs);
+	as->exists = 1;
+	ann = node_at(doc->root, "metadata.annotations");
+	lab = node_at(doc->root, "metadata.labels");
+	tool = node_s(node_get(ann, AS_TOOLING));
+	id = node_s(node_get(lab, AS_ID));
+	gks = node_s(node_get(ann, AS_GKS));
+	if (tool == NULL)
+		applyset_fail(as, ret = EXIT_INPUT,
+		    "exists without the annotation " AS_TOOLING);
+	else if (strncmp(tool, MANAGER "/", sizeof MANAGER) != 0 &&
+	    strncmp(tool, "kubectl/", 8) != 0)
+		applyset_fail(as, ret = EXIT_INPUT,
+		    "is managed by %s, not " MANAGER " or kubectl", tool);
+	else if (id == NULL || strcmp(id, as->id) != 0)
+		applyset_fail(as, ret = EXIT_INPUT,
+		    "has label " AS_ID " %s, not %s", id ? id : "(none)", as->id);
+	else if (gks == NULL)
+		applyset_fail(as, ret = EXIT_INPUT,
+		    "exists without the annotation " AS_GKS);
+	else {
+		strs_split(&as->gks, gks);
+		strs_split(&as->nss, node_s(node_get(ann, AS_NSS)));
+		strs_add(&as->nss, as->ns);
+	}
+	doc_free(doc);
+	return ret;
+http:
+	kube_resp_message(&rs, msg, sizeof msg);
+	diag_clear(&d);
+	if (rs.status == 0 || rs.auth)
+		diag_set(&d, EXIT_CONNECT, "%s: %s",
+		    kube_config_server(kube_config_of(r->k)), msg);
+	else
+		diag_set(&d, rs.status == 403 ? EXIT_CONNECT : EXIT_FAIL,
+		    "applyset %s/%s in %s: HTTP %ld: %s", as->plural, as->name,
+		    as->ns, rs.status, msg);
+	cli_diag(&d);
+	kube_resp_release(&rs);
+	return d.status;
+}
+
+/* Writes the parent: the live lists and the stream's (superset), or only
+ * the stream's.  0, or an exit status. */
+static int
+applyset_write(struct run *r, int superset)
+{
+	struct applyset *as = r->as;
+	struct kube_req rq = { "PATCH", NULL, "application/apply-patch+yaml",
+	    NULL, NULL, 0 };
+	struct kube_resp rs;
+	struct buf body = BUF_INIT, path = BUF_INIT;
+	char *gks = strs_join(&as->new_gks, superset ? &as->gks : NULL, NULL);
+	char *nss = strs_join(&as->new_nss, superset ? &as->nss : NULL, as->ns);
+	char msg[300];
+	int ret = 0;
+
+	buf_printf(&body, "{\"apiVersion\":\"v1\",\"kind\":\"%s\",\"metadata\":{\"name\":",
+	    as->kind);
+	emit_json_string(&body, as->name, strlen(as->name));
+	buf_adds(&body, ",\"namespace\":");
+	emit_json_string(&body, as->ns, strlen(as->ns));
+	buf_printf(&body, ",\"labels\":{\"" AS_ID "\":\"%s\"},\"annotations\":{"
+	    "\"" AS_TOOLING "\":\"" AS_TOOL "\",\"" AS_GKS "\":", as->id);
+	emit_json_string(&body, gks, strlen(gks));
+	buf_adds(&body, ",\"" AS_NSS "\":");
+	emit_json_string(&body, nss, strlen(nss));
+	buf_adds(&body, "}}}");
+	/* The parent is ours once the checks passed: a field another tool's
+	 * applyset manager owns (kubectl's) is taken, as kubectl takes it. */
+	buf_printf(&path, "%s?fieldManager=" AS_MANAGER "&force=true", as->path);
+	rq.path = path.p;
+	rq.body = body.p;
+	rq.body_len = body.len;
+	kube_request(r->k, &rq, &rs);
+	if (rs.status < 200 || rs.status > 299) {
+		kube_resp_message(&rs, msg, sizeof msg);
+		applyset_fail(as, ret = rs.status == 0 || rs.auth ? EXIT_CONNECT : EXIT_FAIL,
+		    "cannot be written: %s", msg);
+	}
+	kube_resp_release(&rs);
+	buf_release(&body);
+	buf_release(&path);
+	free(gks);
+	free(nss);
+	return ret;
+}
+
+static int
+in_stream(const struct run *r, const char *group, const char *kind,
+    const char *ns, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		const struct obj *o = &r->o[i];
+		if (strcmp(o->kind, kind) == 0 && strcmp(o->group, group) == 0 &&
+		    strcmp(o->name, name) == 0 &&
+		    strcmp(o->ns ? o->ns : "", ns ? ns : "") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The set's objects that left the stream, into p (which shares r's client):
+ * listed by label for each group-kind and namespace the live parent names,
+ * and kept only if their label holds exactly this set's ID.  0 or a status.
+ */
+static int
+applyset_orphans(struct run *r, struct run *p)
+{
+	struct applyset *as = r->as;
+	const struct kube_resource **res = NULL;
+	struct kube_req *rq = NULL;
+	struct kube_resp *rs;
+	struct buf sel = BUF_INIT;
+	size_t nq = 0, i, j;
+	int ret = 0;
+
+	memset(p, 0, sizeof *p);
+	p->k = r->k;
+	p->jobs = r->jobs;
+	p->deadline = r->deadline;
+	p->verbose = r->verbose;
+	if (!as->exists)
+		return 0;
+	buf_adds(&sel, "?labelSelector=");
+	kube_escape(&sel, AS_PART_OF "=");
+	kube_escape(&sel, as->id);
+	for (i = 0; i < as->gks.n; i++) {
+		char *dot = strchr(as->gks.v[i], '.');
+		char *kind = dot ? xstrndup(as->gks.v[i], (size_t)(dot - as->gks.v[i])) :
+		    xstrdup(as->gks.v[i]);
+		const struct kube_resource *kr;
+		/* A kind the cluster no longer serves has no objects left. */
+		if (kube_lookup_kind(r->k, dot ? dot + 1 : "", kind, &kr)) {
+			for (j = 0; j < (kr->namespaced ? as->nss.n : 1); j++) {
+				char *path = kube_path(kr, kr->namespaced ? as->nss.v[j] : NULL, NULL);
+				rq = xrealloc(rq, (nq + 1) * sizeof *rq);
+				res = xrealloc(res, (nq + 1) * sizeof *res);
+				memset(&rq[nq], 0, sizeof *rq);
+				rq[nq].method = "GET";
+				rq[nq].path = xasprintf("%s%s", path, sel.p);
+				res[nq++] = kr;
+				free(path);
+			}
+		}
+		free(kind);
+	}
+	buf_release(&sel);
+	rs = xcalloc(nq + 1, sizeof *rs);
+	kube_batch(r->k, rq, rs, nq, r->jobs);
+	for (i = 0; i < nq; i++) {
+		const struct kube_resource *kr = res[i];
+		struct doc *list = NULL;
+		const struct node *items;
+		struct diag d;
+		char msg[300];
+
+		if (rs[i].status == 404)
+			continue;	/* its namespace is gone, and with it the objects */
+		if (rs[i].status != 200 || kube_parse(&rs[i], &list, &d) < 0) {
+			kube_resp_message(&rs[i], msg, sizeof msg);
+			diag_clear(&d);
+			diag_set(&d, rs[i].status == 0 || rs[i].auth ? EXIT_CONNECT : EXIT_FAIL,
+			    "applyset %s/%s in %s: listing %s: HTTP %ld: %s", as->plural,
+			    as->name, as->ns, kr->plural, rs[i].status, msg);
+			cli_diag(&d);
+			if (ret == 0)
+				ret = d.status;
+			continue;
+		}
+		items = node_get(list->root, "items");
+		for (j = 0; items && items->type == NODE_SEQ && j < items->len; j++) {
+			const struct node *it = items->u.items[j];
+			const char *name = node_at_s(it, "metadata.name");
+			const char *ns = node_at_s(it, "metadata.namespace");
+			const char *lv = node_s(node_get(node_at(it, "metadata.labels"),
+			    AS_PART_OF));
+			struct doc *od;
+			struct obj *o;
+			char *apiv;
+
+			if (name == NULL || lv == NULL || strcmp(lv, as->id) != 0 ||
+			    in_stream(r, kr->group, kr->kind, ns, name))
+				continue;
+			od = doc_new("<cluster>", (int)p->n + 1);
+			od->root = node_copy(&od->arena, it);
+			apiv = *kr->group ? xasprintf("%s/%s", kr->group, kr->version) :
+			    xstrdup(kr->version);
+			node_map_set(&od->arena, od->root, "apiVersion", node_strz(&od->arena, apiv));
+			node_map_set(&od->arena, od->root, "kind", node_strz(&od->arena, kr->kind));
+			free(apiv);
+			take(od, p, &d);
+			o = &p->o[p->n - 1];
+			o->apiv = node_at_s(od->root, "apiVersion");
+			o->kind = node_at_s(od->root, "kind");
+			o->name = node_at_s(od->root, "metadata.name");
+			snprintf(o->group, sizeof o->group, "%s", kr->group);
+			o->version = xstrdup(kr->version);
+			o->plural = xstrdup(kr->plural);
+			o->namespaced = kr->namespaced;
+			o->known = 1;
+			o->ns = kr->namespaced && ns ? xstrdup(ns) : NULL;
+			o->ident = o->ns ? xasprintf("%s %s/%s", o->kind, o->ns, o->name) :
+			    xasprintf("%s %s", o->kind, o->name);
+		}
+		doc_free(list);
+	}
+	for (i = 0; i < nq; i++) {
+		kube_resp_release(&rs[i]);
+		free((char *)rq[i].path);
+	}
+	free(rq);
+	free(rs);
+	free(res);
+	if (ret == 0 && p->n && compute_stages(p) < 0)
+		ret = EXIT_FAIL;
+	return ret;
+}
+
+/* After the last stage: the orphans go, last stage first; then the parent
+ * names exactly the stream.  0 or an exit status. */
+static int
+applyset_prune(struct run *r)
+{
+	struct run p;
+	size_t i;
+	int status;
+	double t = now();
+
+	r->phase = "pruning";
+	status = applyset_orphans(r, &p);
+	if (status == 0 && r->dry) {
+		for (i = 0; i < p.n; i++)
+			cli_warn("would prune %s", p.o[i].ident);
+	} else if (status == 0) {
+		p.total = p.n;
+		status = do_delete(&p);
+		if (status == 0 && r->verbose) {
+			for (i = 0; i < p.n; i++)
+				cli_warn("pruned %s", p.o[i].ident);
+			cli_warn("prune (%zu object%s): %.2f s", p.n,
+			    p.n == 1 ? "" : "s", now() - t);
+		}
+		if (status == 0)
+			status = applyset_write(r, 0);
+	}
+	p.k = NULL;
+	free_run(&p);
+	return status;
+}
+
+static void
+applyset_free(struct applyset *as)
+{
+	if (as == NULL)
+		return;
+	free(as->ns);
+	free(as->path);
+	strs_free(&as->gks);
+	strs_free(&as->nss);
+	strs_free(&as->new_gks);
+	strs_free(&as->new_nss);
+}
+
+/* ---------------------------------------------------------------- diff */
+
+/*
+ * --diff: what an apply would change, as kubectl diff shows it, with the
+ * fields only the server writes left out so that an unchanged stream shows
+ * nothing.
+ */
+static void
+diff_clean(struct node *root)
+{
+	static const char *const noise[] = { "managedFields", "resourceVersion",
+	    "generation", "uid", "creationTimestamp", "selfLink" };
+	struct node *meta = node_get(root, "metadata");
+	size_t i;
+
+	for (i = 0; i < sizeof noise / sizeof *noise; i++)
+		node_map_del(meta, noise[i]);
+	node_map_del(root, "status");
+}
+
+/* kubectl diff's masking: a value shows only whether it changed. */
+static void
+mask_map(struct arena *fa, struct node *from, struct arena *ta, struct node *to)
+{
+	size_t i;
+
+	for (i = 0; from && from->type == NODE_MAP && i < from->len; i++) {
+		struct pair *pr = &from->u.pairs[i];
+		struct node *tv = to && to->type == NODE_MAP ?
+		    node_getn(to, pr->key->u.s, pr->key->len) : NULL;
+		if (tv == NULL)
+			pr->val = node_strz(fa, "***");
+		else if (node_equal(pr->val, tv)) {
+			pr->val = node_strz(fa, "***");
+			node_map_setn(ta, to, pr->key->u.s, pr->key->len, node_strz(ta, "***"));
+		} else {
+			pr->val = node_strz(fa, "*** (before)");
+			node_map_setn(ta, to, pr->key->u.s, pr->key->len,
+			    node_strz(ta, "*** (after)"));
+		}
+	}
+	for (i = 0; to && to->type == NODE_MAP && i < to->len; i++) {
+		struct pair *pr = &to->u.pairs[i];
+		if (!(from && from->type == NODE_MAP &&
+		    node_getn(from, pr->key->u.s, pr->key->len)))
+			pr->val = node_strz(ta, "***");
+	}
+}
+
+static void
+mask_secret(struct doc *from, struct doc *to)
+{
+	static const char *const fields[] = { "data", "stringData" };
+	static const char lac[] = "kubectl.kubernetes.io/last-applied-configuration";
+	struct node *fr = from ? from->root : NULL, *tr = to ? to->root : NULL;
+	struct node *fa, *ta;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		mask_map(from ? &from->arena : NULL, node_get(fr, fields[i]),
+		    to ? &to->arena : NULL, node_get(tr, fields[i]));
+	/* kubectl's client-side apply keeps the data there too. */
+	fa = node_at(fr, "metadata.annotations");
+	ta = node_at(tr, "metadata.annotations");
+	if (node_get(fa, lac))
+		node_map_set(&from->arena, fa, lac, node_strz(&from->arena, "***"));
+	if (node_get(ta, lac))
+		node_map_set(&to->arena, ta, lac, node_strz(&to->arena, "***"));
+}
+
+struct lines {
+	const char **p;
+	size_t *len;
+	size_t n;
+};
+
+static void
+split_lines(const struct buf *b, struct lines *l)
+{
+	size_t i, start = 0;
+
+	memset(l, 0, sizeof *l);
+	for (i = 0; i < b->len; i++)
+		if (b->p[i] == '\n') {
+			l->p = xrealloc(l->p, (l->n + 1) * sizeof *l->p);
+			l->len = xrealloc(l->len, (l->n + 1) * sizeof *l->len);
+			l->p[l->n] = b->p + start;
+			l->len[l->n++] = i - start;
+			start = i + 1;
+		}
+}
+
+static int
+line_eq(const struct lines *a, size_t i, const struct lines *b, size_t j)
+{
+	return a->len[i] == b->len[j] && memcmp(a->p[i], b->p[j], a->len[i]) == 0;
+}
+
+/*
+ * The edit script from a to b as '=', '-' and '+': common ends trimmed,
+ * the middle by longest common subsequence while its table stays small
+ * (16 MiB), else all of it replaced, which is still a correct diff.
+ */
+static char *
+edit_script(const struct lines *a, const struct lines *b, size_t *nops)
+{
+	size_t pre = 0, suf = 0, ma, mb, i, j, n = 0;
+	char *ops = xmalloc(a->n + b->n + 1);
+
+	while (pre < a->n && pre < b->n && line_eq(a, pre, b, pre))
+		pre++;
+	while (suf < a->n - pre && suf < b->n - pre &&
+	    line_eq(a, a->n - 1 - suf, b, b->n - 1 - suf))
+		suf++;
+	ma = a->n - pre - suf;
+	mb = b->n - pre - suf;
+	memset(ops, '=', pre);
+	n = pre;
+	if (ma && mb && (ma + 1) * (mb + 1) <= 4u << 20) {
+		unsigned *t = xcalloc((ma + 1) * (mb + 1), sizeof *t);
+#define T(x, y) t[(x) * (mb + 1) + (y)]
+		for (i = ma; i-- > 0;)
+			for (j = mb; j-- > 0;)
+				T(i, j) = line_eq(a, pre + i, b, pre + j) ? T(i + 1, j + 1) + 1 :
+				    T(i + 1, j) >= T(i, j + 1) ? T(i + 1, j) : T(i, j + 1);
+		i = j = 0;
+		while (i < ma || j < mb) {
+			if (i < ma && j < mb && line_eq(a, pre + i, b, pre + j)) {
+				ops[n++] = '=';
+				i++, j++;
+			} else if (i < ma && (j == mb || T(i + 1, j) >= T(i, j + 1))) {
+				ops[n++] = '-';
+				i++;
+			} else {
+				ops[n++] = '+';
+				j++;
+			}
+		}
+#undef T
+		free(t);
+	} else {
+		memset(ops + n, '-', ma);
+		n += ma;
+		memset(ops + n, '+', mb);
+		n += mb;
+	}
+	memset(ops + n, '=', suf);
+	n += suf;
+	*nops = n;
+	return ops;
+}
+
+static void
+hunk_range(struct buf *out, size_t start, size_t count)
+{
+	if (count == 1)
+		buf_printf(out, "%zu", start);
+	else
+		buf_printf(out, "%zu,%zu", start, count);
+}
+
+/* Unified diff with three lines of context, as diff -u writes it. */
+static void
+unified(struct buf *out, const char *label, const struct buf *from,
+    const struct buf *to)
+{
+	struct lines a, b;
+	size_t nops, i, k;
+	char *ops;
+
+	split_lines(from, &a);
+	split_lines(to, &b);
+	ops = edit_script(&a, &b, &nops);
+	buf_printf(out, "--- live/%s\n+++ merged/%s\n", label, label);
+	for (i = 0; i < nops;) {
+		size_t s, e, ai = 0, bi = 0, na = 0, nb = 0, gap;
+		if (ops[i] == '=') {
+			i++;
+			continue;
+		}
+		s = i > 3 ? i - 3 : 0;
+		/* Extend over changes less than seven lines apart. */
+		for (e = i; e < nops;) {
+			if (ops[e] != '=') {
+				e++;
+				continue;
+			}
+			for (gap = 0; e + gap < nops && ops[e + gap] == '='; gap++)
+				;
+			if (e + gap == nops || gap > 6) {
+				e += gap < 3 ? gap : 3;
+				break;
+			}
+			e += gap;
+		}
+		for (k = 0; k < s; k++) {
+			ai += ops[k] != '+';
+			bi += ops[k] != '-';
+		}
+		for (k = s; k < e; k++) {
+			na += ops[k] != '+';
+			nb += ops[k] != '-';
+		}
+		buf_adds(out, "@@ -");
+		hunk_range(out, na ? ai + 1 : ai, na);
+		buf_adds(out, " +");
+		hunk_range(out, nb ? bi + 1 : bi, nb);
+		buf_adds(out, " @@\n");
+		for (k = s; k < e; k++) {
+			buf_addc(out, ops[k] == '=' ? ' ' : ops[k]);
+			if (ops[k] == '+') {
+				buf_add(out, b.p[bi], b.len[bi]);
+				bi++;
+			} else {
+				buf_add(out, a.p[ai], a.len[ai]);
+				ai++;
+				bi += ops[k] == '=';
+			}
+			buf_addc(out, '\n');
+		}
+		i = e;
+	}
+	free(ops);
+	free(a.p);
+	free(a.len);
+	free(b.p);
+	free(b.len);
+}
+
+/* kubectl diff's file name: group.version.Kind.namespace.name */
+static char *
+diff_label(const struct obj *o)
+{
+	struct buf b = BUF_INIT;
+
+	if (*o->group)
+		buf_printf(&b, "%s.", o->group);
+	buf_printf(&b, "%s.%s.", o->version, o->kind);
+	if (o->ns)
+		buf_printf(&b, "%s.", o->ns);
+	buf_adds(&b, o->name);
+	return b.p;
+}
+
+/* One object's diff into out; 1 if it differs.  from or to may be NULL. */
+static int
+diff_one(struct buf *out, const struct obj *o, struct doc *from, struct doc *to)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	char *label;
+	int differs;
+
+	if (from)
+		diff_clean(from->root);
+	if (to)
+		diff_clean(to->root);
+	if (strcmp(o->kind, "Secret") == 0 && o->group[0] == '\0')
+		mask_secret(from, to);
+	buf_adds(&a, "");
+	buf_adds(&b, "");
+	if (from)
+		emit_yaml(&a, from->root);
+	if (to)
+		emit_yaml(&b, to->root);
+	differs = a.len != b.len || memcmp(a.p, b.p, a.len) != 0;
+	if (differs) {
+		label = diff_label(o);
+		unified(out, label, &a, &b);
+		free(label);
+	}
+	buf_release(&a);
+	buf_release(&b);
+	return differs;
+}
+
+/* A copy of the input as the server would first store it. */
+static struct doc *
+doc_dup(const struct doc *d)
+{
+	struct doc *c = doc_new(d->input, d->index);
+
+	c->root = node_copy(&c->arena, d->root);
+	return c;
+}
+
+static int
+do_diff(struct run *r)
+{
+	struct buf out = BUF_INIT;
+	struct run p;
+	int s, fails, status = 0, differs = 0;
+	size_t i;
+
+	r->dry = 1;
+	for (s = 1; s <= r->nstages; s++) {
+		r->cur_stage = s;
+		r->phase = "dry run";
+		fails = run_stage(r, s, M_DRY, sel_judgeable);
+		if (fails == 0)
+			fails = run_stage(r, s, M_GET, sel_judgeable);
+		if (fails) {
+			progress(r, 1);
+			report_failures(r, s);
+			if (status == 0)
+				status = fails < 0 ? EXIT_TIMEOUT :
+				    fail_status(r, s) == EXIT_CONNECT ? EXIT_CONNECT : EXIT_INPUT;
+		}
+	}
+	progress(r, 1);
+	if (status)
+		return status;
+	if (r->as && (status = applyset_orphans(r, &p)) != 0) {
+		p.k = NULL;
+		free_run(&p);
+		return status;
+	}
+	buf_adds(&out, "");
+	for (i = 0; i < r->n; i++) {
+		struct obj *o = &r->o[i];
+		/* Its kind or namespace is not there yet: all of it is new. */
+		if (!sel_judgeable(o)) {
+			doc_free(o->result);
+			o->result = doc_dup(o->doc);
+			differs |= diff_one(&out, o, NULL, o->result);
+		} else
+			differs |= diff_one(&out, o, o->live, o->result);
+	}
+	for (i = 0; r->as && i < p.n; i++)
+		differs |= diff_one(&out, &p.o[i], p.o[i].doc, NULL);
+	if (r->as) {
+		p.k = NULL;
+		free_run(&p);
+	}
+	cli_put(out.p, out.len);
+	buf_release(&out);
+	return differs;
 }
 
 static int
@@ -1185,11 +2101,14 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "context", required_argument, NULL, 'C' },
+		{ "applyset", required_argument, NULL, 'A' },
 		{ "delete", no_argument, NULL, 'D' },
+		{ "diff", no_argument, NULL, 'F' },
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "force-conflicts", no_argument, NULL, 'f' },
 		{ "kubeconfig", required_argument, NULL, 'K' },
 		{ "namespace", required_argument, NULL, 'n' },
+		{ "prune", no_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1197,6 +2116,9 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run r;
+	struct applyset as;
+	const char *applyset = NULL;
+	int prune = 0;
 	struct kube_config_opts ko = { NULL, NULL, NULL };
 	struct diag d;
 	char *end;
@@ -1217,8 +2139,17 @@ main(int argc, char **argv)
 		case 'C':
 			ko.context = optarg;
 			break;
+		case 'A':
+			applyset = optarg;
+			break;
 		case 'D':
 			r.del = 1;
+			break;
+		case 'F':
+			r.diff = 1;
+			break;
+		case 'P':
+			prune = 1;
 			break;
 		case 'd':
 			r.dry = 1;
@@ -1263,6 +2194,19 @@ main(int argc, char **argv)
 	}
 	if (r.del && r.dry)
 		cli_misuse(usage, "--delete and --dry-run exclude each other");
+	if (r.diff && (r.del || r.dry))
+		cli_misuse(usage, "--diff excludes --delete and --dry-run");
+	if (applyset && !prune)
+		cli_misuse(usage, "--applyset requires --prune");
+	if (prune && !applyset)
+		cli_misuse(usage, "--prune requires --applyset");
+	if (applyset && r.del)
+		cli_misuse(usage, "--applyset and --delete exclude each other");
+	if (applyset && applyset_parse(applyset, &as) < 0)
+		cli_misuse(usage, "--applyset: expected [secrets/ or configmaps/]name, got %s",
+		    applyset);
+	if (applyset)
+		r.as = &as;
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	r.deadline = now() + (double)r.timeout;
 	r.progress = !r.quiet && isatty(2);
@@ -1280,7 +2224,10 @@ main(int argc, char **argv)
 		cli_exit(0);
 	}
 	t = now();
-	if ((status = connect_and_check(&r, &ko)) != 0) {
+	if ((status = connect_and_check(&r, &ko)) != 0 ||
+	    (r.as && ((status = applyset_fetch(&r)) != 0 ||
+	    (applyset_label(&r) < 0 && (status = EXIT_INPUT) != 0)))) {
+		applyset_free(r.as);
 		free_run(&r);
 		cli_exit(status);
 	}
@@ -1291,10 +2238,15 @@ main(int argc, char **argv)
 	r.total = r.n;
 	if (r.del)
 		status = do_delete(&r);
+	else if (r.diff)
+		status = do_diff(&r);
 	else if (r.dry)
 		status = do_dry_run(&r);
 	else
 		status = do_apply(&r);
+	if (status == 0 && r.as && !r.diff)
+		status = applyset_prune(&r);
+	applyset_free(r.as);
 	if (r.verbose)
 		cli_warn("%zu request%s sent again, %zu of them after 429 Too Many Requests",
 		    r.retried, r.retried == 1 ? "" : "s", r.throttled);

@@ -1,0 +1,187 @@
+#!/usr/bin/env bats
+# 9c-kapply --applyset/--prune and --diff against the local control plane,
+# with the machine's kubectl as the other tool of the same ApplySets.
+
+load helpers/common
+load helpers/cluster
+
+setup_file() {
+	cluster_start
+}
+
+teardown_file() {
+	cluster_stop
+}
+
+setup() {
+	NS=as-$BATS_TEST_NUMBER
+	kubectl create namespace "$NS" >/dev/null
+}
+
+# cm NAME [NAMESPACE] [KEY=VALUE]: a ConfigMap document.
+cm() {
+	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n' "$1"
+	[ -z "${2-}" ] || printf '  namespace: %s\n' "$2"
+	printf 'data:\n  %s: "%s"\n' "${3%%=*}" "${3#*=}"
+}
+
+# objects FILE NAME...: ConfigMaps NAME (data k=NAME) joined into FILE.
+objects() {
+	local f=$1 n first=1
+	shift
+	for n in "$@"; do
+		[ $first = 1 ] || printf -- '---\n'
+		first=0
+		cm "$n" "" "k=$n"
+	done > "$f"
+}
+
+# id NAME NAMESPACE [KIND]: the ApplySet ID as KEP-3659 defines it.
+id() {
+	printf 'applyset-%s-v1\n' "$(printf '%s.%s.%s.' "$1" "$2" "${3:-Secret}" |
+		openssl dgst -sha256 -binary | basenc --base64url | tr -d '=')"
+}
+
+# names: the ConfigMaps of $NS but the CA bundle, sorted.
+names() {
+	kubectl get configmaps -n "$NS" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' |
+		grep -v '^kube-root-ca.crt$' | sort
+}
+
+# parent NAME [RESOURCE]: "tooling|group-kinds|namespaces|id" of a parent.
+parent() {
+	kubectl get "${2:-secret}" "$1" -n "$NS" -o json | jq -r '[
+		.metadata.annotations["applyset.kubernetes.io/tooling"],
+		.metadata.annotations["applyset.kubernetes.io/contains-group-kinds"],
+		.metadata.annotations["applyset.kubernetes.io/additional-namespaces"],
+		.metadata.labels["applyset.kubernetes.io/id"]] | join("|")'
+}
+
+kubectl_applyset() {
+	KUBECTL_APPLYSET=true kubectl apply --server-side -n "$NS" --prune "$@"
+}
+
+@test "--applyset needs --prune, --prune needs --applyset, and the parent is a Secret or a ConfigMap" {
+	objects "$BATS_TEST_TMPDIR/s.yaml" a
+	run -2 --separate-stderr 9c-kapply --applyset s "$BATS_TEST_TMPDIR/s.yaml"
+	assert_equal "${stderr_lines[0]}" "9c-kapply: --applyset requires --prune"
+	run -2 --separate-stderr 9c-kapply --prune "$BATS_TEST_TMPDIR/s.yaml"
+	assert_equal "${stderr_lines[0]}" "9c-kapply: --prune requires --applyset"
+	run -2 --separate-stderr 9c-kapply --applyset deployments.apps/s --prune "$BATS_TEST_TMPDIR/s.yaml"
+	assert_equal "${stderr_lines[0]}" "9c-kapply: --applyset: expected [secrets/ or configmaps/]name, got deployments.apps/s"
+	run -2 --separate-stderr 9c-kapply --applyset s --prune --delete "$BATS_TEST_TMPDIR/s.yaml"
+	assert_equal "${stderr_lines[0]}" "9c-kapply: --applyset and --delete exclude each other"
+	run -2 --separate-stderr 9c-kapply --diff --dry-run "$BATS_TEST_TMPDIR/s.yaml"
+	assert_equal "${stderr_lines[0]}" "9c-kapply: --diff excludes --delete and --dry-run"
+}
+
+@test "the ID is kubectl's: kubectl writes the same parent label for the same Secret and ConfigMap parents" {
+	objects "$BATS_TEST_TMPDIR/s.yaml" a
+	objects "$BATS_TEST_TMPDIR/c.yaml" b
+	run -0 kubectl_applyset --applyset oracle -f "$BATS_TEST_TMPDIR/s.yaml"
+	run -0 kubectl_applyset --applyset configmaps/oracle-cm -f "$BATS_TEST_TMPDIR/c.yaml"
+	kid=$(kubectl get secret oracle -n "$NS" -o jsonpath='{.metadata.labels.applyset\.kubernetes\.io/id}')
+	kcm=$(kubectl get configmap oracle-cm -n "$NS" -o jsonpath='{.metadata.labels.applyset\.kubernetes\.io/id}')
+	assert_equal "$kid" "$(id oracle "$NS")"
+	assert_equal "$kcm" "$(id oracle-cm "$NS" ConfigMap)"
+	# 9c-kapply computes the same ID for both, or it would refuse the parents.
+	run -0 9c-kapply -q -n "$NS" --applyset oracle --prune "$BATS_TEST_TMPDIR/s.yaml"
+	assert_equal "$(parent oracle)" "9c-kapply/v0.1.0|ConfigMap||$kid"
+	run -0 9c-kapply -q -n "$NS" --applyset configmaps/oracle-cm --prune "$BATS_TEST_TMPDIR/c.yaml"
+	assert_equal "$(parent oracle-cm configmap)" "9c-kapply/v0.1.0|ConfigMap||$kcm"
+	run -0 kubectl get configmap b -n "$NS" -o jsonpath='{.metadata.labels.applyset\.kubernetes\.io/part-of}'
+	assert_output "$kcm"
+}
+
+@test "a set kubectl made is taken over by 9c-kapply, which prunes what left the stream" {
+	objects "$BATS_TEST_TMPDIR/three.yaml" a b c
+	objects "$BATS_TEST_TMPDIR/one.yaml" a
+	run -0 kubectl_applyset --applyset set -f "$BATS_TEST_TMPDIR/three.yaml"
+	assert_equal "$(names)" "$(printf 'a\nb\nc')"
+	run -0 --separate-stderr 9c-kapply -v -o json -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/one.yaml"
+	assert_equal "$(jq -r .metadata.name <<<"$output")" a
+	run -0 grep '^9c-kapply: pruned ' <<<"$stderr"
+	assert_output "$(printf '9c-kapply: pruned ConfigMap %s/b\n9c-kapply: pruned ConfigMap %s/c' "$NS" "$NS")"
+	assert_equal "$(names)" "a"
+	assert_equal "$(parent set)" "9c-kapply/v0.1.0|ConfigMap||$(id set "$NS")"
+}
+
+@test "a set 9c-kapply made is refused by kubectl until its tooling names kubectl, then kubectl prunes it" {
+	objects "$BATS_TEST_TMPDIR/two.yaml" a b
+	{ printf -- '---\n'; cm far "$NS-far" k=far; } >> "$BATS_TEST_TMPDIR/two.yaml"
+	kubectl create namespace "$NS-far" >/dev/null
+	objects "$BATS_TEST_TMPDIR/one.yaml" a
+	run -0 9c-kapply -q -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/two.yaml"
+	assert_equal "$(parent set)" "9c-kapply/v0.1.0|ConfigMap|$NS-far|$(id set "$NS")"
+	run -1 --separate-stderr kubectl_applyset --applyset set -f "$BATS_TEST_TMPDIR/one.yaml"
+	assert_regex "$stderr" 'already exists and is managed by tooling "9c-kapply" instead of "kubectl"'
+	run -0 kubectl annotate -n "$NS" secret set --overwrite applyset.kubernetes.io/tooling=kubectl/v1.32
+	run -0 kubectl_applyset --applyset set -f "$BATS_TEST_TMPDIR/one.yaml"
+	assert_equal "$(names)" "a"
+	run -1 kubectl get configmap far -n "$NS-far"
+	assert_equal "$(parent set)" "kubectl/$(kubectl version --client -o json | jq -r .clientVersion.gitVersion)|ConfigMap||$(id set "$NS")"
+	# And back again.
+	run -0 9c-kapply -q -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/two.yaml"
+	assert_equal "$(names)" "$(printf 'a\nb')"
+	kubectl delete namespace "$NS-far" --wait=false >/dev/null
+}
+
+@test "objects with a look-alike label, another set's ID or none survive a prune untouched" {
+	objects "$BATS_TEST_TMPDIR/two.yaml" a b
+	objects "$BATS_TEST_TMPDIR/one.yaml" a
+	run -0 9c-kapply -q -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/two.yaml"
+	mine=$(id set "$NS")
+	other=$(id other "$NS")
+	cm lookalike "$NS" k=v | kubectl apply -f - >/dev/null
+	kubectl label -n "$NS" configmap lookalike "applyset.kubernetes.io/part-of=${mine%-v1}-v2" >/dev/null
+	cm foreign "$NS" k=v | kubectl apply -f - >/dev/null
+	kubectl label -n "$NS" configmap foreign "applyset.kubernetes.io/part-of=$other" >/dev/null
+	cm unlabelled "$NS" k=v | kubectl apply -f - >/dev/null
+	before=$(kubectl get configmaps -n "$NS" lookalike foreign unlabelled -o jsonpath='{.items[*].metadata.resourceVersion}')
+	run -0 --separate-stderr 9c-kapply -qv -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/one.yaml"
+	run -0 grep '^9c-kapply: pruned ' <<<"$stderr"
+	assert_output "9c-kapply: pruned ConfigMap $NS/b"
+	assert_equal "$(names)" "$(printf 'a\nforeign\nlookalike\nunlabelled')"
+	assert_equal "$(kubectl get configmaps -n "$NS" lookalike foreign unlabelled -o jsonpath='{.items[*].metadata.resourceVersion}')" "$before"
+}
+
+@test "--dry-run lists what would be pruned and changes nothing" {
+	objects "$BATS_TEST_TMPDIR/two.yaml" a b
+	objects "$BATS_TEST_TMPDIR/one.yaml" a
+	run -0 9c-kapply -q -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/two.yaml"
+	before=$(kubectl get secret set -n "$NS" -o jsonpath='{.metadata.resourceVersion}')
+	run -0 --separate-stderr 9c-kapply -q --dry-run -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/one.yaml"
+	assert_equal "$stderr" "9c-kapply: would prune ConfigMap $NS/b"
+	assert_equal "$(names)" "$(printf 'a\nb')"
+	assert_equal "$(kubectl get secret set -n "$NS" -o jsonpath='{.metadata.resourceVersion}')" "$before"
+}
+
+@test "a stream that fails the checks before the first write prunes nothing" {
+	objects "$BATS_TEST_TMPDIR/two.yaml" a b
+	run -0 9c-kapply -q -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/two.yaml"
+	{ cm a "" k=a; printf -- '---\napiVersion: nowhere.9c.test/v1\nkind: Gizmo\nmetadata:\n  name: g\n'; } > "$BATS_TEST_TMPDIR/bad.yaml"
+	run -3 --separate-stderr 9c-kapply -q -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/bad.yaml"
+	assert_equal "$stderr" "9c-kapply: $BATS_TEST_TMPDIR/bad.yaml:8: document 2: Gizmo g: kind Gizmo of nowhere.9c.test/v1 is not served by the cluster and no CustomResourceDefinition in the stream defines it"
+	assert_equal "$(names)" "$(printf 'a\nb')"
+}
+
+@test "a parent of another tool or another set, and a member of another set, are bad input" {
+	objects "$BATS_TEST_TMPDIR/one.yaml" a
+	kubectl create secret generic helms -n "$NS" >/dev/null
+	kubectl annotate -n "$NS" secret helms applyset.kubernetes.io/tooling=helm/v3 >/dev/null
+	run -3 --separate-stderr 9c-kapply -q -n "$NS" --applyset helms --prune "$BATS_TEST_TMPDIR/one.yaml"
+	assert_equal "$stderr" "9c-kapply: applyset secrets/helms in $NS: is managed by helm/v3, not 9c-kapply or kubectl"
+	kubectl annotate -n "$NS" secret helms --overwrite applyset.kubernetes.io/tooling=kubectl/v1.32 >/dev/null
+	kubectl label -n "$NS" secret helms "applyset.kubernetes.io/id=$(id other "$NS")" >/dev/null
+	run -3 --separate-stderr 9c-kapply -q -n "$NS" --applyset helms --prune "$BATS_TEST_TMPDIR/one.yaml"
+	assert_equal "$stderr" "9c-kapply: applyset secrets/helms in $NS: has label applyset.kubernetes.io/id $(id other "$NS"), not $(id helms "$NS")"
+	{ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels:\n    applyset.kubernetes.io/part-of: %s\n' "$(id other "$NS")"; } > "$BATS_TEST_TMPDIR/member.yaml"
+	run -3 --separate-stderr 9c-kapply -q -n "$NS" --applyset fresh --prune "$BATS_TEST_TMPDIR/member.yaml"
+	assert_equal "$stderr" "9c-kapply: $BATS_TEST_TMPDIR/member.yaml:1: document 1: metadata.labels[\"applyset.kubernetes.io/part-of\"]: ConfigMap $NS/x: part of another applyset ($(id other "$NS"), not $(id fresh "$NS"))"
+	run -1 kubectl get configmap a -n "$NS"
+	run -1 kubectl get secret fresh -n "$NS"
+	cm a "$NS" k=a > "$BATS_TEST_TMPDIR/placed.yaml"
+	run -3 --separate-stderr 9c-kapply -q -n nowhere --applyset s --prune "$BATS_TEST_TMPDIR/placed.yaml"
+	assert_equal "$stderr" "9c-kapply: applyset secrets/s in nowhere: namespace nowhere does not exist"
+	run -1 kubectl get configmap a -n "$NS"
+}
