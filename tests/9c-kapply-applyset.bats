@@ -182,6 +182,144 @@ kubectl_applyset() {
 	run -1 kubectl get secret fresh -n "$NS"
 	cm a "$NS" k=a > "$BATS_TEST_TMPDIR/placed.yaml"
 	run -3 --separate-stderr 9c-kapply -q -n nowhere --applyset s --prune "$BATS_TEST_TMPDIR/placed.yaml"
-	assert_equal "$stderr" "9c-kapply: applyset secrets/s in nowhere: namespace nowhere does not exist"
+	assert_equal "$stderr" "9c-kapply: applyset secrets/s in nowhere: namespace nowhere does not exist and the stream does not create it"
 	run -1 kubectl get configmap a -n "$NS"
+}
+
+@test "--diff of an unchanged stream prints nothing and exits 0" {
+	objects "$BATS_TEST_TMPDIR/two.yaml" a b
+	run -0 9c-kapply -q -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/two.yaml"
+	run -0 --separate-stderr 9c-kapply -q --diff -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/two.yaml"
+	assert_output ""
+	assert_equal "$stderr" ""
+}
+
+@test "--diff shows a changed field, a new object and a pruned object, exits 1 and changes nothing" {
+	objects "$BATS_TEST_TMPDIR/two.yaml" a b
+	run -0 9c-kapply -q -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/two.yaml"
+	{ cm a "" k=changed; printf -- '---\n'; cm c "" k=c; } > "$BATS_TEST_TMPDIR/next.yaml"
+	before=$(kubectl get configmaps,secrets -n "$NS" -o jsonpath='{.items[*].metadata.resourceVersion}')
+	run -1 --separate-stderr 9c-kapply -q --diff -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/next.yaml"
+	assert_equal "$stderr" ""
+	assert_output "$(cat <<-EOF
+	--- live/v1.ConfigMap.$NS.a
+	+++ merged/v1.ConfigMap.$NS.a
+	@@ -6,4 +6,4 @@
+	   labels:
+	     applyset.kubernetes.io/part-of: $(id set "$NS")
+	 data:
+	-  k: a
+	+  k: changed
+	--- live/v1.ConfigMap.$NS.c
+	+++ merged/v1.ConfigMap.$NS.c
+	@@ -0,0 +1,9 @@
+	+kind: ConfigMap
+	+apiVersion: v1
+	+metadata:
+	+  name: c
+	+  namespace: $NS
+	+  labels:
+	+    applyset.kubernetes.io/part-of: $(id set "$NS")
+	+data:
+	+  k: c
+	--- live/v1.ConfigMap.$NS.b
+	+++ merged/v1.ConfigMap.$NS.b
+	@@ -1,9 +0,0 @@
+	-apiVersion: v1
+	-kind: ConfigMap
+	-metadata:
+	-  name: b
+	-  namespace: $NS
+	-  labels:
+	-    applyset.kubernetes.io/part-of: $(id set "$NS")
+	-data:
+	-  k: b
+	EOF
+	)"
+	assert_equal "$(kubectl get configmaps,secrets -n "$NS" -o jsonpath='{.items[*].metadata.resourceVersion}')" "$before"
+}
+
+@test "--diff masks a Secret's values as kubectl diff does" {
+	printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: sec\nstringData:\n  key: hunter2\n  other: x\n' > "$BATS_TEST_TMPDIR/sec.yaml"
+	printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: sec\nstringData:\n  key: hunter3\n  other: x\n  third: z\n' > "$BATS_TEST_TMPDIR/sec2.yaml"
+	run -1 9c-kapply -q --diff -n "$NS" "$BATS_TEST_TMPDIR/sec.yaml"
+	assert_output "$(cat <<-EOF
+	--- live/v1.Secret.$NS.sec
+	+++ merged/v1.Secret.$NS.sec
+	@@ -0,0 +1,9 @@
+	+kind: Secret
+	+apiVersion: v1
+	+metadata:
+	+  name: sec
+	+  namespace: $NS
+	+data:
+	+  key: "***"
+	+  other: "***"
+	+type: Opaque
+	EOF
+	)"
+	run -0 9c-kapply -q -n "$NS" "$BATS_TEST_TMPDIR/sec.yaml"
+	run -1 9c-kapply -q --diff -n "$NS" "$BATS_TEST_TMPDIR/sec2.yaml"
+	assert_output "$(cat <<-EOF
+	--- live/v1.Secret.$NS.sec
+	+++ merged/v1.Secret.$NS.sec
+	@@ -4,6 +4,7 @@
+	   name: sec
+	   namespace: $NS
+	 data:
+	-  key: "*** (before)"
+	+  key: "*** (after)"
+	   other: "***"
+	+  third: "***"
+	 type: Opaque
+	EOF
+	)"
+	refute_output --partial hunter
+	refute_output --partial aHVudGVy
+}
+
+@test "--diff of objects whose namespace the stream creates shows them as the stream gives them" {
+	printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s-new\n---\n' "$NS" > "$BATS_TEST_TMPDIR/new.yaml"
+	cm x "$NS-new" k=x >> "$BATS_TEST_TMPDIR/new.yaml"
+	run -1 9c-kapply -q --diff "$BATS_TEST_TMPDIR/new.yaml"
+	assert_output "$(cat <<-EOF
+	--- live/v1.Namespace.$NS-new
+	+++ merged/v1.Namespace.$NS-new
+	@@ -0,0 +1,9 @@
+	+kind: Namespace
+	+apiVersion: v1
+	+metadata:
+	+  name: $NS-new
+	+  labels:
+	+    kubernetes.io/metadata.name: $NS-new
+	+spec:
+	+  finalizers:
+	+  - kubernetes
+	--- live/v1.ConfigMap.$NS-new.x
+	+++ merged/v1.ConfigMap.$NS-new.x
+	@@ -0,0 +1,7 @@
+	+apiVersion: v1
+	+kind: ConfigMap
+	+metadata:
+	+  name: x
+	+  namespace: $NS-new
+	+data:
+	+  k: x
+	EOF
+	)"
+	run -1 kubectl get namespace "$NS-new"
+}
+
+@test "a parent whose namespace the stream creates is written once that namespace exists" {
+	printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s-own\n---\n' "$NS" > "$BATS_TEST_TMPDIR/own.yaml"
+	cm p "$NS-own" k=p >> "$BATS_TEST_TMPDIR/own.yaml"
+	printf -- '---\n' >> "$BATS_TEST_TMPDIR/own.yaml"
+	cm q "$NS-own" k=q >> "$BATS_TEST_TMPDIR/own.yaml"
+	run -0 9c-kapply -q -n "$NS-own" --applyset set --prune "$BATS_TEST_TMPDIR/own.yaml"
+	NS=$NS-own
+	assert_equal "$(parent set)" "9c-kapply/v0.1.0|ConfigMap,Namespace||$(id set "$NS")"
+	head -n 10 "$BATS_TEST_TMPDIR/own.yaml" > "$BATS_TEST_TMPDIR/own1.yaml"
+	run -0 9c-kapply -q -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/own1.yaml"
+	assert_equal "$(names)" "p"
+	kubectl delete namespace "$NS" --wait=false >/dev/null
 }

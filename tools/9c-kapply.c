@@ -1004,6 +1004,7 @@ put_results(struct run *r)
 }
 
 static int applyset_write(struct run *r, int superset);
+static int applyset_ns_stage(const struct applyset *as);
 
 static int
 do_apply(struct run *r)
@@ -1027,8 +1028,10 @@ do_apply(struct run *r)
 			put_results(r);
 			return fails < 0 ? EXIT_TIMEOUT : fail_status(r, s);
 		}
-		/* Before the first member is written the parent covers it. */
-		if (s == 1 && r->as && (g = applyset_write(r, 1)) != 0) {
+		/* Before the first member is written the parent covers it,
+		 * or as soon as its namespace exists. */
+		if (s == 1 && r->as && applyset_ns_stage(r->as) == 0 &&
+		    (g = applyset_write(r, 1)) != 0) {
 			progress(r, 1);
 			say_written(0, r->nstages);
 			return g;
@@ -1036,6 +1039,13 @@ do_apply(struct run *r)
 		r->phase = "applying";
 		t = now();
 		fails = run_stage(r, s, M_APPLY, sel_all);
+		if (fails == 0 && r->as && applyset_ns_stage(r->as) == s &&
+		    (g = applyset_write(r, 1)) != 0) {
+			progress(r, 1);
+			say_written(s, r->nstages);
+			put_results(r);
+			return g;
+		}
 		say_phase(r, s, "apply", t);
 		if (fails != 0) {
 			progress(r, 1);
@@ -1204,9 +1214,16 @@ struct applyset {
 	char id[96];
 	char *path;			/* of the parent */
 	int exists;
+	int ns_stage;			/* the stage that creates its namespace, or 0 */
 	struct strs gks, nss;		/* the live parent's; nss has its own */
 	struct strs new_gks, new_nss;	/* the stream's */
 };
+
+static int
+applyset_ns_stage(const struct applyset *as)
+{
+	return as->ns_stage;
+}
 
 static int
 strs_has(const struct strs *s, const char *v)
@@ -1428,6 +1445,7 @@ applyset_fetch(struct run *r)
 	const char *tool, *id, *gks;
 	struct diag d;
 	char msg[300];
+	size_t i;
 	int ret = 0;
 
 	as->ns = xstrdup(kube_namespace(r->k));
@@ -1444,11 +1462,15 @@ applyset_fetch(struct run *r)
 		rq.path = p.p;
 		kube_request(r->k, &rq, &rs);
 		buf_release(&p);
-		if (rs.status == 404) {
-			applyset_fail(as, EXIT_INPUT, "namespace %s does not exist",
+		for (i = 0; rs.status == 404 && i < r->n; i++)
+			if (strcmp(r->o[i].kind, "Namespace") == 0 && !*r->o[i].group &&
+			    strcmp(r->o[i].name, as->ns) == 0)
+				as->ns_stage = r->o[i].stage;
+		if (rs.status == 404 && as->ns_stage == 0) {
+			applyset_fail(as, EXIT_INPUT, "namespace %s does not exist and the stream does not create it",
 			    as->ns);
 			ret = EXIT_INPUT;
-		} else if (rs.status != 200)
+		} else if (rs.status != 200 && rs.status != 404)
 			goto http;
 		kube_resp_release(&rs);
 		return ret;
@@ -1577,7 +1599,7 @@ applyset_orphans(struct run *r, struct run *p)
 	struct kube_req *rq = NULL;
 	struct kube_resp *rs;
 	struct buf sel = BUF_INIT;
-	size_t nq = 0, i, j;
+	size_t nq = 0, i, j, k;
 	int ret = 0;
 
 	memset(p, 0, sizeof *p);
@@ -1647,13 +1669,17 @@ applyset_orphans(struct run *r, struct run *p)
 			if (name == NULL || lv == NULL || strcmp(lv, as->id) != 0 ||
 			    in_stream(r, kr->group, kr->kind, ns, name))
 				continue;
+			/* List items come without their type: it goes first. */
 			od = doc_new("<cluster>", (int)p->n + 1);
-			od->root = node_copy(&od->arena, it);
+			od->root = node_map(&od->arena);
 			apiv = *kr->group ? xasprintf("%s/%s", kr->group, kr->version) :
 			    xstrdup(kr->version);
 			node_map_set(&od->arena, od->root, "apiVersion", node_strz(&od->arena, apiv));
 			node_map_set(&od->arena, od->root, "kind", node_strz(&od->arena, kr->kind));
 			free(apiv);
+			for (k = 0; k < it->len; k++)
+				node_map_set(&od->arena, od->root, it->u.pairs[k].key->u.s,
+				    node_copy(&od->arena, it->u.pairs[k].val));
 			take(od, p, &d);
 			o = &p->o[p->n - 1];
 			o->apiv = node_at_s(od->root, "apiVersion");
