@@ -61,10 +61,8 @@ kubectl_applyset() {
 	KUBECTL_APPLYSET=true kubectl apply --server-side -n "$NS" --prune "$@"
 }
 
-@test "--applyset needs --prune, --prune needs --applyset, and the parent is a Secret or a ConfigMap" {
+@test "--prune needs --applyset, and the parent is a Secret or a ConfigMap" {
 	objects "$BATS_TEST_TMPDIR/s.yaml" a
-	run -2 --separate-stderr 9c-kapply --applyset s "$BATS_TEST_TMPDIR/s.yaml"
-	assert_equal "${stderr_lines[0]}" "9c-kapply: --applyset requires --prune"
 	run -2 --separate-stderr 9c-kapply --prune "$BATS_TEST_TMPDIR/s.yaml"
 	assert_equal "${stderr_lines[0]}" "9c-kapply: --prune requires --applyset"
 	run -2 --separate-stderr 9c-kapply --applyset deployments.apps/s --prune "$BATS_TEST_TMPDIR/s.yaml"
@@ -143,6 +141,20 @@ kubectl_applyset() {
 	assert_output "9c-kapply: pruned ConfigMap $NS/b"
 	assert_equal "$(names)" "$(printf 'a\nforeign\nlookalike\nunlabelled')"
 	assert_equal "$(kubectl get configmaps -n "$NS" lookalike foreign unlabelled -o jsonpath='{.items[*].metadata.resourceVersion}')" "$before"
+}
+
+@test "--applyset without --prune adds the objects to the set and prunes nothing" {
+	objects "$BATS_TEST_TMPDIR/two.yaml" a b
+	objects "$BATS_TEST_TMPDIR/one.yaml" c
+	run -0 9c-kapply -q -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/two.yaml"
+	run -0 9c-kapply -q -n "$NS" --applyset set "$BATS_TEST_TMPDIR/one.yaml"
+	assert_equal "$(names)" "$(printf 'a\nb\nc')"
+	run -0 kubectl get configmap c -n "$NS" -o jsonpath='{.metadata.labels.applyset\.kubernetes\.io/part-of}'
+	assert_output "$(id set "$NS")"
+	assert_equal "$(parent set)" "9c-kapply/v0.1.0|ConfigMap||$(id set "$NS")"
+	# c is the set's now: the next full apply prunes it.
+	run -0 9c-kapply -q -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/two.yaml"
+	assert_equal "$(names)" "$(printf 'a\nb')"
 }
 
 @test "--dry-run lists what would be pruned and changes nothing" {

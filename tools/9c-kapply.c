@@ -21,7 +21,7 @@
 
 static const char usage[] =
     "9c-kapply [-qv] [--delete | --diff | --dry-run] [--force-conflicts] "
-    "[--applyset parent --prune] [-j jobs] [-n namespace] [-o format] "
+    "[--applyset parent [--prune]] [-j jobs] [-n namespace] [-o format] "
     "[-t seconds] [--context name] [--kubeconfig file] [file ...]";
 
 #define MANAGER "9c-kapply"
@@ -65,7 +65,7 @@ struct run {
 	struct obj *o;
 	size_t n, cap;
 	int nstages;
-	int jobs, quiet, force, dry, del, diff, progress, verbose;
+	int jobs, quiet, force, dry, del, diff, prune, progress, verbose;
 	size_t retried, throttled;	/* requests sent again; of them on 429 */
 	double shown;			/* when progress was last drawn */
 	enum emit_format fmt;
@@ -287,6 +287,72 @@ resolve_kinds(struct run *r, int quiet_unknown)
 	return bad ? -1 : 0;
 }
 
+static const char b64_std[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64_url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* Base64 of p in the alphabet abc, padded with '=' when pad is set. */
+static void
+b64_encode(struct buf *b, const unsigned char *p, size_t n, const char *abc,
+    int pad)
+{
+	size_t i;
+
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 |
+		    (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+		    (i + 2 < n ? p[i + 2] : 0);
+		buf_addc(b, abc[v >> 18 & 63]);
+		buf_addc(b, abc[v >> 12 & 63]);
+		if (i + 1 < n)
+			buf_addc(b, abc[v >> 6 & 63]);
+		else if (pad)
+			buf_addc(b, '=');
+		if (i + 2 < n)
+			buf_addc(b, abc[v & 63]);
+		else if (pad)
+			buf_addc(b, '=');
+	}
+}
+
+/*
+ * A Secret's stringData is sent as data: the server never stores
+ * stringData, so server-side apply could never take a key that left the
+ * stream out of the Secret (its managed fields would name stringData).
+ */
+static void
+secret_data(struct doc *doc)
+{
+	struct arena *a = &doc->arena;
+	struct node *sd = node_get(doc->root, "stringData"), *data;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	if (sd == NULL || sd->type != NODE_MAP)
+		return;
+	for (i = 0; i < sd->len; i++)
+		if (sd->u.pairs[i].val->type != NODE_STR)
+			return;		/* the server's to refuse */
+	data = node_get(doc->root, "data");
+	if (data == NULL || data->type != NODE_MAP) {
+		if (data != NULL)
+			return;
+		data = node_map(a);
+		node_map_set(a, doc->root, "data", data);
+	}
+	for (i = 0; i < sd->len; i++) {
+		const struct node *v = sd->u.pairs[i].val;
+		buf_reset(&b);
+		buf_adds(&b, "");
+		b64_encode(&b, (const unsigned char *)v->u.s, v->len, b64_std, 1);
+		node_map_setn(a, data, sd->u.pairs[i].key->u.s,
+		    sd->u.pairs[i].key->len, node_str(a, b.p, b.len));
+	}
+	buf_wipe(&b);
+	node_map_del(doc->root, "stringData");
+}
+
 /* Namespace, identity text and body of each object. */
 static void
 place(struct run *r, const char *defns)
@@ -319,6 +385,8 @@ place(struct run *r, const char *defns)
 			if (ann->len == 0)
 				node_map_del(meta, "annotations");
 		}
+		if (strcmp(o->kind, "Secret") == 0 && o->group[0] == '\0')
+			secret_data(o->doc);
 		buf_reset(&o->body);
 		emit_json(&o->body, o->doc->root);
 	}
@@ -1331,27 +1399,15 @@ applyset_parse(const char *arg, struct applyset *as)
 static void
 applyset_id(struct applyset *as)
 {
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	unsigned char h[EVP_MAX_MD_SIZE];
-	unsigned int hl = 0, i;
+	unsigned int hl = 0;
 	char *gknn = xasprintf("%s.%s.%s.", as->name, as->ns, as->kind);
 	struct buf b = BUF_INIT;
 
 	EVP_Digest(gknn, strlen(gknn), h, &hl, EVP_sha256(), NULL);
 	free(gknn);
 	buf_adds(&b, "applyset-");
-	for (i = 0; i < hl; i += 3) {
-		unsigned v = (unsigned)h[i] << 16 |
-		    (i + 1 < hl ? (unsigned)h[i + 1] << 8 : 0) |
-		    (i + 2 < hl ? h[i + 2] : 0);
-		buf_addc(&b, b64[v >> 18 & 63]);
-		buf_addc(&b, b64[v >> 12 & 63]);
-		if (i + 1 < hl)
-			buf_addc(&b, b64[v >> 6 & 63]);
-		if (i + 2 < hl)
-			buf_addc(&b, b64[v & 63]);
-	}
+	b64_encode(&b, h, hl, b64_url, 0);
 	buf_adds(&b, "-v1");
 	snprintf(as->id, sizeof as->id, "%s", b.p);
 	buf_release(&b);
@@ -2064,7 +2120,8 @@ do_diff(struct run *r)
 	progress(r, 1);
 	if (status)
 		return status;
-	if (r->as && (status = applyset_orphans(r, &p)) != 0) {
+	memset(&p, 0, sizeof p);
+	if (r->as && r->prune && (status = applyset_orphans(r, &p)) != 0) {
 		p.k = NULL;
 		free_run(&p);
 		return status;
@@ -2080,12 +2137,10 @@ do_diff(struct run *r)
 		} else
 			differs |= diff_one(&out, o, o->live, o->result);
 	}
-	for (i = 0; r->as && i < p.n; i++)
+	for (i = 0; i < p.n; i++)
 		differs |= diff_one(&out, &p.o[i], p.o[i].doc, NULL);
-	if (r->as) {
-		p.k = NULL;
-		free_run(&p);
-	}
+	p.k = NULL;
+	free_run(&p);
 	cli_put(out.p, out.len);
 	buf_release(&out);
 	return differs;
@@ -2144,7 +2199,6 @@ main(int argc, char **argv)
 	struct run r;
 	struct applyset as;
 	const char *applyset = NULL;
-	int prune = 0;
 	struct kube_config_opts ko = { NULL, NULL, NULL };
 	struct diag d;
 	char *end;
@@ -2175,7 +2229,7 @@ main(int argc, char **argv)
 			r.diff = 1;
 			break;
 		case 'P':
-			prune = 1;
+			r.prune = 1;
 			break;
 		case 'd':
 			r.dry = 1;
@@ -2222,9 +2276,7 @@ main(int argc, char **argv)
 		cli_misuse(usage, "--delete and --dry-run exclude each other");
 	if (r.diff && (r.del || r.dry))
 		cli_misuse(usage, "--diff excludes --delete and --dry-run");
-	if (applyset && !prune)
-		cli_misuse(usage, "--applyset requires --prune");
-	if (prune && !applyset)
+	if (r.prune && !applyset)
 		cli_misuse(usage, "--prune requires --applyset");
 	if (applyset && r.del)
 		cli_misuse(usage, "--applyset and --delete exclude each other");
@@ -2270,7 +2322,7 @@ main(int argc, char **argv)
 		status = do_dry_run(&r);
 	else
 		status = do_apply(&r);
-	if (status == 0 && r.as && !r.diff)
+	if (status == 0 && r.as && r.prune && !r.diff)
 		status = applyset_prune(&r);
 	applyset_free(r.as);
 	if (r.verbose)
