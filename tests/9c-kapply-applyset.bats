@@ -216,36 +216,38 @@ kubectl_applyset() {
 	assert_output "$(cat <<-EOF
 	--- live/v1.ConfigMap.$NS.a
 	+++ merged/v1.ConfigMap.$NS.a
-	@@ -6,4 +6,4 @@
-	   labels:
-	     applyset.kubernetes.io/part-of: $(id set "$NS")
+	@@ -1,6 +1,6 @@
+	 apiVersion: v1
 	 data:
 	-  k: a
 	+  k: changed
+	 kind: ConfigMap
+	 metadata:
+	   labels:
 	--- live/v1.ConfigMap.$NS.c
 	+++ merged/v1.ConfigMap.$NS.c
 	@@ -0,0 +1,9 @@
-	+kind: ConfigMap
 	+apiVersion: v1
-	+metadata:
-	+  name: c
-	+  namespace: $NS
-	+  labels:
-	+    applyset.kubernetes.io/part-of: $(id set "$NS")
 	+data:
 	+  k: c
+	+kind: ConfigMap
+	+metadata:
+	+  labels:
+	+    applyset.kubernetes.io/part-of: $(id set "$NS")
+	+  name: c
+	+  namespace: $NS
 	--- live/v1.ConfigMap.$NS.b
 	+++ merged/v1.ConfigMap.$NS.b
 	@@ -1,9 +0,0 @@
 	-apiVersion: v1
-	-kind: ConfigMap
-	-metadata:
-	-  name: b
-	-  namespace: $NS
-	-  labels:
-	-    applyset.kubernetes.io/part-of: $(id set "$NS")
 	-data:
 	-  k: b
+	-kind: ConfigMap
+	-metadata:
+	-  labels:
+	-    applyset.kubernetes.io/part-of: $(id set "$NS")
+	-  name: b
+	-  namespace: $NS
 	EOF
 	)"
 	assert_equal "$(kubectl get configmaps,secrets -n "$NS" -o jsonpath='{.items[*].metadata.resourceVersion}')" "$before"
@@ -259,14 +261,14 @@ kubectl_applyset() {
 	--- live/v1.Secret.$NS.sec
 	+++ merged/v1.Secret.$NS.sec
 	@@ -0,0 +1,9 @@
-	+kind: Secret
 	+apiVersion: v1
-	+metadata:
-	+  name: sec
-	+  namespace: $NS
 	+data:
 	+  key: "***"
 	+  other: "***"
+	+kind: Secret
+	+metadata:
+	+  name: sec
+	+  namespace: $NS
 	+type: Opaque
 	EOF
 	)"
@@ -275,15 +277,16 @@ kubectl_applyset() {
 	assert_output "$(cat <<-EOF
 	--- live/v1.Secret.$NS.sec
 	+++ merged/v1.Secret.$NS.sec
-	@@ -4,6 +4,7 @@
-	   name: sec
-	   namespace: $NS
+	@@ -1,7 +1,8 @@
+	 apiVersion: v1
 	 data:
 	-  key: "*** (before)"
 	+  key: "*** (after)"
 	   other: "***"
 	+  third: "***"
-	 type: Opaque
+	 kind: Secret
+	 metadata:
+	   name: sec
 	EOF
 	)"
 	refute_output --partial hunter
@@ -298,12 +301,12 @@ kubectl_applyset() {
 	--- live/v1.Namespace.$NS-new
 	+++ merged/v1.Namespace.$NS-new
 	@@ -0,0 +1,9 @@
-	+kind: Namespace
 	+apiVersion: v1
+	+kind: Namespace
 	+metadata:
-	+  name: $NS-new
 	+  labels:
 	+    kubernetes.io/metadata.name: $NS-new
+	+  name: $NS-new
 	+spec:
 	+  finalizers:
 	+  - kubernetes
@@ -311,12 +314,12 @@ kubectl_applyset() {
 	+++ merged/v1.ConfigMap.$NS-new.x
 	@@ -0,0 +1,7 @@
 	+apiVersion: v1
+	+data:
+	+  k: x
 	+kind: ConfigMap
 	+metadata:
 	+  name: x
 	+  namespace: $NS-new
-	+data:
-	+  k: x
 	EOF
 	)"
 	run -1 kubectl get namespace "$NS-new"
@@ -334,4 +337,14 @@ kubectl_applyset() {
 	run -0 9c-kapply -q -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/own1.yaml"
 	assert_equal "$(names)" "p"
 	kubectl delete namespace "$NS" --wait=false >/dev/null
+}
+
+@test "--diff of many objects of one kind and namespace finds exactly the changed and the new ones" {
+	objects "$BATS_TEST_TMPDIR/many.yaml" $(seq -f 'm%02g' 1 20)
+	run -0 9c-kapply -q -n "$NS" "$BATS_TEST_TMPDIR/many.yaml"
+	sed -e 's/k: "m03"/k: "changed"/' -e 's/k: "m17"/k: "changed"/' "$BATS_TEST_TMPDIR/many.yaml" > "$BATS_TEST_TMPDIR/next.yaml"
+	{ printf -- '---\n'; cm m21 "" k=m21; } >> "$BATS_TEST_TMPDIR/next.yaml"
+	run -1 --separate-stderr 9c-kapply -qv --diff -n "$NS" "$BATS_TEST_TMPDIR/next.yaml"
+	run -0 grep -E '^(\+\+\+|[-+]  k:)' <<<"$output"
+	assert_output "$(printf '+++ merged/v1.ConfigMap.%s.m03\n-  k: m03\n+  k: changed\n+++ merged/v1.ConfigMap.%s.m17\n-  k: m17\n+  k: changed\n+++ merged/v1.ConfigMap.%s.m21\n+  k: m21' "$NS" "$NS" "$NS")"
 }

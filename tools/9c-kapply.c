@@ -44,6 +44,8 @@ struct obj {
 	int known;		/* kind served by the cluster */
 	int namespaced;
 	int ns_ok;		/* its namespace exists in the cluster now */
+	int background;		/* delete with background propagation */
+	int listed;		/* --diff: live state came from a LIST */
 	char *plural;
 	char *version;
 	struct buf body;
@@ -656,6 +658,8 @@ start_one(struct run *r, struct flight *f, enum mode m)
 	char *path;
 	static const char delopts[] =
 	    "{\"apiVersion\":\"v1\",\"kind\":\"DeleteOptions\",\"propagationPolicy\":\"Foreground\"}";
+	static const char bgopts[] =
+	    "{\"apiVersion\":\"v1\",\"kind\":\"DeleteOptions\",\"propagationPolicy\":\"Background\"}";
 
 	memset(&res, 0, sizeof res);
 	res.group = o->group;
@@ -683,8 +687,8 @@ start_one(struct run *r, struct flight *f, enum mode m)
 	case M_DELETE:
 		rq.method = "DELETE";
 		rq.content_type = "application/json";
-		rq.body = delopts;
-		rq.body_len = sizeof delopts - 1;
+		rq.body = o->background ? bgopts : delopts;
+		rq.body_len = o->background ? sizeof bgopts - 1 : sizeof delopts - 1;
 		break;
 	case M_GONE:
 	case M_GET:
@@ -1626,6 +1630,50 @@ applyset_write(struct run *r, int superset)
 	return ret;
 }
 
+/* A list item as a document of its own, its type first: items have none. */
+static struct doc *
+item_doc(const char *group, const char *version, const char *kind,
+    const struct node *it, int index)
+{
+	struct doc *od = doc_new("<cluster>", index);
+	char *apiv = *group ? xasprintf("%s/%s", group, version) : xstrdup(version);
+	size_t k;
+
+	od->root = node_map(&od->arena);
+	node_map_set(&od->arena, od->root, "apiVersion", node_strz(&od->arena, apiv));
+	node_map_set(&od->arena, od->root, "kind", node_strz(&od->arena, kind));
+	free(apiv);
+	for (k = 0; it->type == NODE_MAP && k < it->len; k++)
+		node_map_set(&od->arena, od->root, it->u.pairs[k].key->u.s,
+		    node_copy(&od->arena, it->u.pairs[k].val));
+	return od;
+}
+
+/*
+ * Kinds whose Pods must be gone before a prune reports them gone (their
+ * volumes and keys); anything else is deleted in the background, as
+ * kubectl prunes, since every foreground deletion waits on the garbage
+ * collector's own request rate.
+ */
+static int
+workload(const char *group, const char *kind)
+{
+	static const char *const apps[] = { "Deployment", "StatefulSet",
+	    "DaemonSet", "ReplicaSet" };
+	size_t i;
+
+	if (strcmp(group, "apps") == 0) {
+		for (i = 0; i < sizeof apps / sizeof *apps; i++)
+			if (strcmp(kind, apps[i]) == 0)
+				return 1;
+		return 0;
+	}
+	if (strcmp(group, "batch") == 0)
+		return strcmp(kind, "Job") == 0 || strcmp(kind, "CronJob") == 0;
+	return *group == '\0' && (strcmp(kind, "ReplicationController") == 0 ||
+	    strcmp(kind, "Namespace") == 0);
+}
+
 static int
 in_stream(const struct run *r, const char *group, const char *kind,
     const char *ns, const char *name)
@@ -1655,7 +1703,7 @@ applyset_orphans(struct run *r, struct run *p)
 	struct kube_req *rq = NULL;
 	struct kube_resp *rs;
 	struct buf sel = BUF_INIT;
-	size_t nq = 0, i, j, k;
+	size_t nq = 0, i, j;
 	int ret = 0;
 
 	memset(p, 0, sizeof *p);
@@ -1720,22 +1768,11 @@ applyset_orphans(struct run *r, struct run *p)
 			    AS_PART_OF));
 			struct doc *od;
 			struct obj *o;
-			char *apiv;
 
 			if (name == NULL || lv == NULL || strcmp(lv, as->id) != 0 ||
 			    in_stream(r, kr->group, kr->kind, ns, name))
 				continue;
-			/* List items come without their type: it goes first. */
-			od = doc_new("<cluster>", (int)p->n + 1);
-			od->root = node_map(&od->arena);
-			apiv = *kr->group ? xasprintf("%s/%s", kr->group, kr->version) :
-			    xstrdup(kr->version);
-			node_map_set(&od->arena, od->root, "apiVersion", node_strz(&od->arena, apiv));
-			node_map_set(&od->arena, od->root, "kind", node_strz(&od->arena, kr->kind));
-			free(apiv);
-			for (k = 0; k < it->len; k++)
-				node_map_set(&od->arena, od->root, it->u.pairs[k].key->u.s,
-				    node_copy(&od->arena, it->u.pairs[k].val));
+			od = item_doc(kr->group, kr->version, kr->kind, it, (int)p->n + 1);
 			take(od, p, &d);
 			o = &p->o[p->n - 1];
 			o->apiv = node_at_s(od->root, "apiVersion");
@@ -1746,6 +1783,7 @@ applyset_orphans(struct run *r, struct run *p)
 			o->plural = xstrdup(kr->plural);
 			o->namespaced = kr->namespaced;
 			o->known = 1;
+			o->background = !workload(kr->group, kr->kind);
 			o->ns = kr->namespaced && ns ? xstrdup(ns) : NULL;
 			o->ident = o->ns ? xasprintf("%s %s/%s", o->kind, o->ns, o->name) :
 			    xasprintf("%s %s", o->kind, o->name);
@@ -1827,6 +1865,35 @@ diff_clean(struct node *root)
 	for (i = 0; i < sizeof noise / sizeof *noise; i++)
 		node_map_del(meta, noise[i]);
 	node_map_del(root, "status");
+}
+
+static int
+cmp_pair_key(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+	size_t n = x->key->len < y->key->len ? x->key->len : y->key->len;
+	int c = memcmp(x->key->u.s, y->key->u.s, n);
+
+	return c ? c : (x->key->len > y->key->len) - (x->key->len < y->key->len);
+}
+
+/* Keys in byte order at every level, as kubectl diff writes them: the
+ * server's order differs between a GET, a LIST item and a dry run. */
+static void
+sort_keys(struct node *n)
+{
+	size_t i;
+
+	if (n == NULL)
+		return;
+	if (n->type == NODE_SEQ)
+		for (i = 0; i < n->len; i++)
+			sort_keys(n->u.items[i]);
+	if (n->type != NODE_MAP)
+		return;
+	qsort(n->u.pairs, n->len, sizeof *n->u.pairs, cmp_pair_key);
+	for (i = 0; i < n->len; i++)
+		sort_keys(n->u.pairs[i].val);
 }
 
 /* kubectl diff's masking: a value shows only whether it changed. */
@@ -2067,6 +2134,10 @@ diff_one(struct buf *out, const struct obj *o, struct doc *from, struct doc *to)
 		diff_clean(to->root);
 	if (strcmp(o->kind, "Secret") == 0 && o->group[0] == '\0')
 		mask_secret(from, to);
+	if (from)
+		sort_keys(from->root);
+	if (to)
+		sort_keys(to->root);
 	buf_adds(&a, "");
 	buf_adds(&b, "");
 	if (from)
@@ -2094,6 +2165,106 @@ doc_dup(const struct doc *d)
 	return c;
 }
 
+#define DIFF_LIST_MIN 16
+
+/*
+ * The live objects of each kind and namespace with many objects in the
+ * stream come from one LIST instead of a GET each: cheaper for the server.
+ * A LIST that fails leaves its objects to their GETs.
+ */
+static void
+diff_list_live(struct run *r, int s)
+{
+	struct kube_req *rq = NULL;
+	struct kube_resp *rs;
+	size_t *first = NULL, nq = 0, i, j, k;
+
+	for (i = 0; i < r->n; i++) {
+		struct obj *o = &r->o[i];
+		size_t same = 0;
+		if (o->stage != s || !sel_judgeable(o) || o->listed)
+			continue;
+		for (j = 0; j < i; j++)
+			if (r->o[j].stage == s && sel_judgeable(&r->o[j]) &&
+			    strcmp(r->o[j].plural, o->plural) == 0 &&
+			    strcmp(r->o[j].group, o->group) == 0 &&
+			    strcmp(r->o[j].version, o->version) == 0 &&
+			    strcmp(r->o[j].ns ? r->o[j].ns : "", o->ns ? o->ns : "") == 0)
+				break;
+		if (j < i)
+			continue;	/* not the first of its kind and namespace */
+		for (j = i; j < r->n; j++)
+			same += r->o[j].stage == s && sel_judgeable(&r->o[j]) &&
+			    strcmp(r->o[j].plural, o->plural) == 0 &&
+			    strcmp(r->o[j].group, o->group) == 0 &&
+			    strcmp(r->o[j].version, o->version) == 0 &&
+			    strcmp(r->o[j].ns ? r->o[j].ns : "", o->ns ? o->ns : "") == 0;
+		if (same < DIFF_LIST_MIN)
+			continue;
+		{
+			struct kube_resource res = { o->group, o->version, o->kind,
+			    o->plural, o->namespaced, 0 };
+			rq = xrealloc(rq, (nq + 1) * sizeof *rq);
+			first = xrealloc(first, (nq + 1) * sizeof *first);
+			memset(&rq[nq], 0, sizeof *rq);
+			rq[nq].method = "GET";
+			rq[nq].path = kube_path(&res, o->ns, NULL);
+			first[nq++] = i;
+		}
+	}
+	rs = xcalloc(nq + 1, sizeof *rs);
+	kube_batch(r->k, rq, rs, nq, r->jobs);
+	for (k = 0; k < nq; k++) {
+		const struct obj *f = &r->o[first[k]];
+		struct doc *list = NULL;
+		const struct node *items;
+		struct diag d;
+
+		if (rs[k].status != 200 || kube_parse(&rs[k], &list, &d) < 0) {
+			kube_resp_release(&rs[k]);
+			continue;
+		}
+		for (i = first[k]; i < r->n; i++) {
+			struct obj *o = &r->o[i];
+			if (o->stage == s && sel_judgeable(o) &&
+			    strcmp(o->plural, f->plural) == 0 &&
+			    strcmp(o->group, f->group) == 0 &&
+			    strcmp(o->version, f->version) == 0 &&
+			    strcmp(o->ns ? o->ns : "", f->ns ? f->ns : "") == 0)
+				o->listed = 1;	/* absent from the list: new */
+		}
+		items = node_get(list->root, "items");
+		for (j = 0; items && items->type == NODE_SEQ && j < items->len; j++) {
+			const char *name = node_at_s(items->u.items[j], "metadata.name");
+			for (i = first[k]; name && i < r->n; i++) {
+				struct obj *o = &r->o[i];
+				if (o->listed && o->live == NULL && o->stage == s &&
+				    strcmp(o->name, name) == 0 &&
+				    strcmp(o->plural, f->plural) == 0 &&
+				    strcmp(o->group, f->group) == 0 &&
+				    strcmp(o->ns ? o->ns : "", f->ns ? f->ns : "") == 0) {
+					o->live = item_doc(o->group, o->version, o->kind,
+					    items->u.items[j], o->docno);
+					break;
+				}
+			}
+		}
+		doc_free(list);
+		kube_resp_release(&rs[k]);
+	}
+	for (k = 0; k < nq; k++)
+		free((char *)rq[k].path);
+	free(rq);
+	free(rs);
+	free(first);
+}
+
+static int
+sel_unlisted(const struct obj *o)
+{
+	return sel_judgeable(o) && !o->listed;
+}
+
 static int
 do_diff(struct run *r)
 {
@@ -2101,14 +2272,21 @@ do_diff(struct run *r)
 	struct run p;
 	int s, fails, status = 0, differs = 0;
 	size_t i;
+	double t;
 
 	r->dry = 1;
 	for (s = 1; s <= r->nstages; s++) {
 		r->cur_stage = s;
 		r->phase = "dry run";
+		t = now();
 		fails = run_stage(r, s, M_DRY, sel_judgeable);
-		if (fails == 0)
-			fails = run_stage(r, s, M_GET, sel_judgeable);
+		say_phase(r, s, "dry run", t);
+		if (fails == 0) {
+			t = now();
+			diff_list_live(r, s);
+			fails = run_stage(r, s, M_GET, sel_unlisted);
+			say_phase(r, s, "live state", t);
+		}
 		if (fails) {
 			progress(r, 1);
 			report_failures(r, s);
