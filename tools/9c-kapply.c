@@ -1889,7 +1889,7 @@ sort_keys(struct node *n)
 	if (n->type == NODE_SEQ)
 		for (i = 0; i < n->len; i++)
 			sort_keys(n->u.items[i]);
-	if (n->type != NODE_MAP)
+	if (n->type != NODE_MAP || n->len == 0)
 		return;
 	qsort(n->u.pairs, n->len, sizeof *n->u.pairs, cmp_pair_key);
 	for (i = 0; i < n->len; i++)
