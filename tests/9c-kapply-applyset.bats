@@ -348,3 +348,16 @@ kubectl_applyset() {
 	run -0 grep -E '^(\+\+\+|[-+]  k:)' <<<"$output"
 	assert_output "$(printf '+++ merged/v1.ConfigMap.%s.m03\n-  k: m03\n+  k: changed\n+++ merged/v1.ConfigMap.%s.m17\n-  k: m17\n+  k: changed\n+++ merged/v1.ConfigMap.%s.m21\n+  k: m21' "$NS" "$NS" "$NS")"
 }
+
+@test "a prune deletes last stage first: a Namespace's objects go before the Namespace, and both wait until gone" {
+	{ printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s-gone\n---\n' "$NS"
+	  cm inner "$NS-gone" k=inner; printf -- '---\n'; cm kept "" k=kept; } > "$BATS_TEST_TMPDIR/with.yaml"
+	objects "$BATS_TEST_TMPDIR/without.yaml" kept
+	run -0 9c-kapply -q -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/with.yaml"
+	assert_equal "$(parent set)" "9c-kapply/v0.1.0|ConfigMap,Namespace|$NS-gone|$(id set "$NS")"
+	run -0 --separate-stderr 9c-kapply -qv -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/without.yaml"
+	run -0 grep '^9c-kapply: pruned ' <<<"$stderr"
+	assert_output "$(printf '9c-kapply: pruned ConfigMap %s-gone/inner\n9c-kapply: pruned Namespace %s-gone' "$NS" "$NS")"
+	run -1 kubectl get namespace "$NS-gone"
+	assert_equal "$(parent set)" "9c-kapply/v0.1.0|ConfigMap||$(id set "$NS")"
+}

@@ -1821,8 +1821,12 @@ applyset_prune(struct run *r)
 		p.total = p.n;
 		status = do_delete(&p);
 		if (status == 0 && r->verbose) {
-			for (i = 0; i < p.n; i++)
-				cli_warn("pruned %s", p.o[i].ident);
+			int s;
+			/* In the order they went: last stage first. */
+			for (s = p.nstages; s >= 1; s--)
+				for (i = 0; i < p.n; i++)
+					if (p.o[i].stage == s)
+						cli_warn("pruned %s", p.o[i].ident);
 			cli_warn("prune (%zu object%s): %.2f s", p.n,
 			    p.n == 1 ? "" : "s", now() - t);
 		}
