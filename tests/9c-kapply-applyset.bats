@@ -361,3 +361,31 @@ kubectl_applyset() {
 	run -1 kubectl get namespace "$NS-gone"
 	assert_equal "$(parent set)" "9c-kapply/v0.1.0|ConfigMap||$(id set "$NS")"
 }
+
+@test "KUBECTL_EXTERNAL_DIFF gets the live and merged directories, with what differs, and its status is the tool's" {
+	objects "$BATS_TEST_TMPDIR/two.yaml" a b
+	run -0 9c-kapply -q -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/two.yaml"
+	{ cm a "" k=changed; printf -- '---\n'; cm c "" k=c; } > "$BATS_TEST_TMPDIR/next.yaml"
+	mkdir "$BATS_TEST_TMPDIR/tmp"
+	TMPDIR=$BATS_TEST_TMPDIR/tmp KUBECTL_EXTERNAL_DIFF="diff -r" run -1 --separate-stderr \
+		9c-kapply -q --diff -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/next.yaml"
+	assert_equal "$stderr" ""
+	run -0 sed -E 's|[^ ]*/9c-kapply-diff-[A-Za-z0-9]{6}/|TMP/|g' <<<"$output"
+	assert_output "$(cat <<-EOF
+	diff -r TMP/live/v1.ConfigMap.$NS.a TMP/merged/v1.ConfigMap.$NS.a
+	3c3
+	<   k: a
+	---
+	>   k: changed
+	Only in TMP/live: v1.ConfigMap.$NS.b
+	Only in TMP/merged: v1.ConfigMap.$NS.c
+	EOF
+	)"
+	run -0 find "$BATS_TEST_TMPDIR/tmp" -mindepth 1
+	assert_output ""
+	TMPDIR=$BATS_TEST_TMPDIR/tmp KUBECTL_EXTERNAL_DIFF=true run -0 \
+		9c-kapply -q --diff -n "$NS" --applyset set --prune "$BATS_TEST_TMPDIR/next.yaml"
+	TMPDIR=$BATS_TEST_TMPDIR/tmp KUBECTL_EXTERNAL_DIFF=/nonexistent/differ run -127 --separate-stderr \
+		9c-kapply -q --diff -n "$NS" "$BATS_TEST_TMPDIR/next.yaml"
+	assert_equal "$stderr" "9c-kapply: KUBECTL_EXTERNAL_DIFF: /nonexistent/differ: exit status 127"
+}

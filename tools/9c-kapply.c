@@ -2,6 +2,10 @@
  * 9c-kapply - server-side apply a manifest stream in one pass: stage by
  * stage, each stage dry-run first, with gates between the stages.
  */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
@@ -2124,9 +2128,124 @@ diff_label(const struct obj *o)
 	return b.p;
 }
 
-/* One object's diff into out; 1 if it differs.  from or to may be NULL. */
+/*
+ * KUBECTL_EXTERNAL_DIFF, as kubectl diff runs it: the program (words split
+ * on white space) gets two directories, live/ and merged/, one file per
+ * object that differs, in a private temporary directory removed after.
+ */
+struct ext_diff {
+	char dir[4096];
+	struct strs files;
+};
+
 static int
-diff_one(struct buf *out, const struct obj *o, struct doc *from, struct doc *to)
+ext_write(struct ext_diff *x, const char *side, const char *label,
+    const struct buf *b)
+{
+	char *path = xasprintf("%s/%s/%s", x->dir, side, label);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600), ok;
+
+	ok = fd >= 0 && write(fd, b->p, b->len) == (ssize_t)b->len;
+	if (fd >= 0)
+		close(fd);
+	if (fd >= 0)
+		strs_add(&x->files, path);
+	if (!ok)
+		cli_warn("%s: cannot write", path);
+	free(path);
+	return ok ? 0 : -1;
+}
+
+static int
+ext_open(struct ext_diff *x)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *side;
+	int ok;
+
+	memset(x, 0, sizeof *x);
+	snprintf(x->dir, sizeof x->dir, "%s/9c-kapply-diff-XXXXXX",
+	    tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(x->dir) == NULL) {
+		cli_warn("%s: cannot make the directory", x->dir);
+		return -1;
+	}
+	side = xasprintf("%s/live", x->dir);
+	ok = mkdir(side, 0700) == 0;
+	free(side);
+	side = xasprintf("%s/merged", x->dir);
+	ok = ok && mkdir(side, 0700) == 0;
+	free(side);
+	return ok ? 0 : -1;
+}
+
+#define EXIT_INTERNAL 70
+
+/* Runs the program: its exit status (127: it could not be started), or
+ * EXIT_INTERNAL. */
+static int
+ext_run(struct ext_diff *x, const char *cmd)
+{
+	char *words = xstrdup(cmd), *w, *save = NULL;
+	char **argv = NULL, *live, *merged;
+	size_t n = 0;
+	int st = EXIT_INTERNAL, ws;
+	pid_t pid;
+
+	for (w = strtok_r(words, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
+		argv = xrealloc(argv, (n + 4) * sizeof *argv);
+		argv[n++] = w;
+	}
+	if (n == 0) {
+		free(words);
+		return EXIT_INTERNAL;
+	}
+	live = xasprintf("%s/live", x->dir);
+	merged = xasprintf("%s/merged", x->dir);
+	argv[n++] = live;
+	argv[n++] = merged;
+	argv[n] = NULL;
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid > 0 && waitpid(pid, &ws, 0) == pid)
+		st = WIFEXITED(ws) ? WEXITSTATUS(ws) : EXIT_INTERNAL;
+	if (st > 1)
+		cli_warn("KUBECTL_EXTERNAL_DIFF: %s: exit status %d", argv[0], st);
+	free(live);
+	free(merged);
+	free(argv);
+	free(words);
+	return st;
+}
+
+static void
+ext_close(struct ext_diff *x)
+{
+	char *side;
+	size_t i;
+
+	for (i = 0; i < x->files.n; i++)
+		unlink(x->files.v[i]);
+	strs_free(&x->files);
+	side = xasprintf("%s/live", x->dir);
+	rmdir(side);
+	free(side);
+	side = xasprintf("%s/merged", x->dir);
+	rmdir(side);
+	free(side);
+	rmdir(x->dir);
+}
+
+/*
+ * One object's diff into out, or into x's files; 1 if it differs, -1 if a
+ * file could not be written.  from or to may be NULL.
+ */
+static int
+diff_one(struct buf *out, struct ext_diff *x, const struct obj *o,
+    struct doc *from, struct doc *to)
 {
 	struct buf a = BUF_INIT, b = BUF_INIT;
 	char *label;
@@ -2151,7 +2270,11 @@ diff_one(struct buf *out, const struct obj *o, struct doc *from, struct doc *to)
 	differs = a.len != b.len || memcmp(a.p, b.p, a.len) != 0;
 	if (differs) {
 		label = diff_label(o);
-		unified(out, label, &a, &b);
+		if (x == NULL)
+			unified(out, label, &a, &b);
+		else if ((from && ext_write(x, "live", label, &a) < 0) ||
+		    (to && ext_write(x, "merged", label, &b) < 0))
+			differs = -1;
 		free(label);
 	}
 	buf_release(&a);
@@ -2274,6 +2397,8 @@ do_diff(struct run *r)
 {
 	struct buf out = BUF_INIT;
 	struct run p;
+	struct ext_diff x;
+	const char *ext = getenv("KUBECTL_EXTERNAL_DIFF");
 	int s, fails, status = 0, differs = 0;
 	size_t i;
 	double t;
@@ -2308,21 +2433,35 @@ do_diff(struct run *r)
 		free_run(&p);
 		return status;
 	}
+	if (ext && *ext && ext_open(&x) < 0) {
+		ext_close(&x);
+		p.k = NULL;
+		free_run(&p);
+		return EXIT_INTERNAL;
+	}
 	buf_adds(&out, "");
-	for (i = 0; i < r->n; i++) {
-		struct obj *o = &r->o[i];
+	for (i = 0; i < r->n + p.n && differs >= 0; i++) {
+		struct obj *o = i < r->n ? &r->o[i] : &p.o[i - r->n];
+		int d1;
 		/* Its kind or namespace is not there yet: all of it is new. */
-		if (!sel_judgeable(o)) {
+		if (i >= r->n)
+			d1 = diff_one(&out, ext && *ext ? &x : NULL, o, o->doc, NULL);
+		else if (!sel_judgeable(o)) {
 			doc_free(o->result);
 			o->result = doc_dup(o->doc);
-			differs |= diff_one(&out, o, NULL, o->result);
+			d1 = diff_one(&out, ext && *ext ? &x : NULL, o, NULL, o->result);
 		} else
-			differs |= diff_one(&out, o, o->live, o->result);
+			d1 = diff_one(&out, ext && *ext ? &x : NULL, o, o->live, o->result);
+		differs = d1 < 0 ? -1 : differs | d1;
 	}
-	for (i = 0; i < p.n; i++)
-		differs |= diff_one(&out, &p.o[i], p.o[i].doc, NULL);
 	p.k = NULL;
 	free_run(&p);
+	if (ext && *ext) {
+		status = differs < 0 ? EXIT_INTERNAL : ext_run(&x, ext);
+		ext_close(&x);
+		buf_release(&out);
+		return status;
+	}
 	cli_put(out.p, out.len);
 	buf_release(&out);
 	return differs;
