@@ -1705,6 +1705,23 @@ kube_lookup_cached(struct kube *k, const char *api_version, const char *kind,
 }
 
 int
+kube_lookup_kind(struct kube *k, const char *group, const char *kind,
+    const struct kube_resource **out)
+{
+	size_t i;
+
+	for (i = 0; i < k->nres; i++) {
+		const struct kube_resource *r = &k->res[i].r;
+		if (strcmp(r->kind, kind) == 0 && strcmp(r->group, group) == 0) {
+			*out = r;
+			return 1;
+		}
+	}
+	*out = NULL;
+	return 0;
+}
+
+int
 kube_lookup(struct kube *k, const char *api_version, const char *kind,
     const struct kube_resource **out, struct diag *d)
 {
