@@ -68,7 +68,7 @@ claims() {
 	[ "$status" -ne 0 ]
 	run -0 k get deploy,sts -n 9c-local -o json
 	run -0 jq -r '.items[] | "\(.metadata.name) \(.status.readyReplicas)/\(.spec.replicas)"' <<<"$output"
-	assert_output "$(printf 'tcp-seed-1 1/1\nminer-1 1/1\nminer-2 1/1\nremote-headless-1 1/1\nremote-headless-2 1/1')"
+	assert_output "$(printf 'tcp-seed-1 1/1\ngenesis 1/1\nminer-1 1/1\nminer-2 1/1\nremote-headless-1 1/1\nremote-headless-2 1/1')"
 	# The context is the one asked for, not the kubeconfig's current one.
 	run -0 grep -c "^current-context: elsewhere" "$KC"
 }
@@ -129,7 +129,7 @@ claims() {
 	[ "$status" -eq 0 ] || fail "status $status: $stderr"
 	assert_equal "$(claims)" "$(cat "$BATS_FILE_TMPDIR/claims")"
 	run -0 k get sts -n 9c-local -o jsonpath='{range .items[*]}{.metadata.name} {.status.readyReplicas}{"\n"}{end}'
-	assert_output "$(printf 'miner-1 1\nminer-2 1\nremote-headless-1 1\nremote-headless-2 1')"
+	assert_output "$(printf 'genesis 1\nminer-1 1\nminer-2 1\nremote-headless-1 1\nremote-headless-2 1')"
 	run -0 --separate-stderr testnet diff "$BATS_FILE_TMPDIR/two.yaml"
 	assert_output ""
 }
@@ -157,7 +157,7 @@ claims() {
 	run --separate-stderr testnet down "$BATS_FILE_TMPDIR/two-cpu.yaml"
 	[ "$status" -eq 0 ] || fail "status $status: $stderr"
 	run -0 grep 'volume claims go' <<<"$stderr"
-	assert_output "9c-testnet: network: the volume claims go with the namespace 9c-local: miner-data-1-miner-1-0 miner-data-2-miner-2-0 remote-headless-data-1-remote-headless-1-0 remote-headless-data-2-remote-headless-2-0 remote-headless-logs-1-remote-headless-1-0 remote-headless-logs-2-remote-headless-2-0"
+	assert_output "9c-testnet: network: the volume claims go with the namespace 9c-local: genesis-data-genesis-0 miner-data-1-miner-1-0 miner-data-2-miner-2-0 remote-headless-data-1-remote-headless-1-0 remote-headless-data-2-remote-headless-2-0 remote-headless-logs-1-remote-headless-1-0 remote-headless-logs-2-remote-headless-2-0"
 	run -0 grep 'left running' <<<"$stderr"
 	assert_output "9c-testnet: [4/4] cluster: the existing cluster of $CTX; left running"
 	run -1 k get namespace 9c-local
