@@ -1547,6 +1547,7 @@ json_fallback(struct stream *s, struct diag *d)
 	size_t i;
 
 	s->jsonerr = *d;
+	diag_clear(d);
 	s->fellback = 1;
 	s->mode = 1;
 	s->pos = s->jgood;
