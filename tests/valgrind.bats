@@ -66,6 +66,18 @@ vg() {
 		"$SHARED/corpus/sigv4/get-vanilla/get-vanilla.req"
 }
 
+@test "9c-secrets signs and verifies APV tokens and genesis blocks cleanly under valgrind" {
+	local token
+	run -0 vg 9c-secrets apv sign -s "$(fixture apv/spec.yaml)" "$(fixture apv/keys.yaml)"
+	token=$output
+	run -0 vg 9c-secrets public -s "$(fixture apv/spec.yaml)" "$(fixture apv/keys.yaml)"
+	run -0 vg 9c-secrets apv verify -k "$(fixture apv/keys.yaml)" "$token"
+	run -3 vg 9c-secrets apv verify -P 02febda47acc3bb9fcf4e729f46cc52eb12d4ae1cc9f59a31b28d1714437722b09 "$token"
+	run -3 vg 9c-secrets apv show "${token%????}"
+	run -0 vg 9c-secrets genesis verify -k "$(fixture genesis/keys.yaml)" "$(fixture genesis/genesis-block)"
+	run -3 vg 9c-secrets genesis verify -k "$(fixture apv/keys.yaml)" "$(fixture genesis/genesis-block)"
+}
+
 @test "9c-wait judges saved objects cleanly under valgrind" {
 	cd "$NINEC_ROOT"
 	run -0 vg 9c-wait -L -r tests/fixtures/wait/rules.yaml tests/fixtures/wait/gadget.yaml tests/fixtures/wait/eval/application-ready.yaml
