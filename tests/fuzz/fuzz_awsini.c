@@ -23,6 +23,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	for (i = 0; unset[i]; i++)
 		unsetenv(unset[i]);
+	/* Once: setenv() keeps every value it was ever given. */
+	setenv("AWS_CONFIG_FILE", fuzz_file(0, "", 0), 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", fuzz_file(1, "", 0), 1);
 	return 0;
 }
 
@@ -35,9 +38,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag d;
 	int i;
 
-	setenv("AWS_CONFIG_FILE", fuzz_file(0, data, n1), 1);
-	setenv("AWS_SHARED_CREDENTIALS_FILE", nul ?
-	    fuzz_file(1, nul + 1, size - n1 - 1) : fuzz_file(1, "", 0), 1);
+	fuzz_file(0, data, n1);
+	fuzz_file(1, nul ? nul + 1 : data, nul ? size - n1 - 1 : 0);
 	for (i = 0; i < 2; i++) {
 		memset(&c, 0, sizeof c);
 		diag_clear(&d);
