@@ -77,7 +77,7 @@ lint-c:
 # `make fuzz' runs them all FUZZ_SECONDS each (FUZZ_TARGET=name: one); the
 # corpus that grows lives in build/fuzz/NAME, tests/fuzz/NAME holds the kept
 # minimized corpus (tests/fuzz/corpus for the stream reader).
-FUZZ_TARGETS = stream kubeconfig spec tmpl hcl sigv4 awsini exec
+FUZZ_TARGETS = stream kubeconfig spec tmpl hcl sigv4 awsini exec bencodex apv
 FUZZ_CC = clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-DNINEC_SHAREDIR='"$(SHAREDIR)"' $(PKG_CFLAGS) -Itools/lib -Itests/fuzz
 

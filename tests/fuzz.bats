@@ -65,3 +65,11 @@ replay() {
 @test "the exec-plugin response reader survives every input of its fuzz corpus" {
 	replay exec
 }
+
+@test "the Bencodex decoder survives every input of its fuzz corpus" {
+	replay bencodex
+}
+
+@test "the APV token parser survives every input of its fuzz corpus" {
+	replay apv
+}
