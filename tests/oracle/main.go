@@ -17,8 +17,9 @@
 // apimachinery's YAML-or-JSON decoder with its 4096-byte sniffing window,
 // trimmed chunks that are empty or null skipped, each decoded by
 // unstructured.UnstructuredJSONScheme (int64 else float64), objects with an
-// `items' list flattened, nested lists too.  Only the REST mapping, which
-// needs a server, is left out.
+// `items' list flattened (a list inside one is kubectl's error), then
+// sent to and stored by the API server as JSON.  Only the REST mapping,
+// which needs a server, is left out.
 package main
 
 import (
@@ -34,6 +35,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/apimachinery/pkg/util/yaml"
 )
 
@@ -102,7 +104,11 @@ func objects(data []byte) ([]map[string]interface{}, error) {
 				if gvk.Kind == "" || gvk.Version == "" {
 					return nil, fmt.Errorf("kind or version missing")
 				}
-				out = append(out, u.UnstructuredContent())
+				stored, err := store(u.UnstructuredContent())
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, stored)
 				continue
 			}
 			items, err := meta.ExtractList(cur)
@@ -112,6 +118,21 @@ func objects(data []byte) ([]map[string]interface{}, error) {
 			todo = append(todo, items...)
 		}
 	}
+}
+
+// store is what the API server keeps of an object kubectl sent: the JSON
+// kubectl writes, decoded the server's way (int64 when the text is an
+// integer, so the -0 that kubectl writes for -0.0 is stored as 0).
+func store(obj map[string]interface{}) (map[string]interface{}, error) {
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]interface{}
+	if err := utiljson.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 func line(id string, docs []map[string]interface{}, err error) string {

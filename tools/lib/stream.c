@@ -1376,10 +1376,7 @@ jnumber(struct jp *j, struct node **out)
 		j->final = 1;
 		return jerr(j, "number out of range");
 	}
-	if (sc.was_float && j->p[st] == '-' && strcmp(sc.text, "0") == 0)
-		/* Go keeps -0.0 a float; only YAML's route makes it 0. */
-		*out = node_float(&j->doc->arena, -0.0);
-	else if (sc.kind == SCALAR_INT) {
+	if (sc.kind == SCALAR_INT) {
 		*out = node_intstr(&j->doc->arena, sc.text, sc.len);
 		if (sc.was_float)
 			(*out)->flags = NF_WAS_FLOAT;
