@@ -39,16 +39,19 @@ replay() {
 	replay hcl
 }
 
-@test "the HCL writer's output for every kept input is read back by HashiCorp's parser" {
-	local hclcheck f out=$BATS_TEST_TMPDIR/out.tfvars n=0
+@test "HashiCorp's parser reads the HCL written for every kept input back to the same values" {
+	local hclcheck f got want out=$BATS_TEST_TMPDIR/out.tfvars n=0
 	hclcheck=$("$NINEC_ROOT/tests/hcl/build.sh") || fail "cannot build hclcheck"
 	for f in "$NINEC_ROOT"/tests/fuzz/hcl/*; do
-		rm -f "$out"
+		rm -f "$out" "$out.json"
 		NINEC_FUZZ_OUT=$out "$NINEC_ROOT/build/fuzz/fuzz_hcl" "$f" >/dev/null 2>&1 ||
 			fail "fuzz_hcl failed on $f"
 		[ -f "$out" ] || continue	# not a value the reader takes
-		"$hclcheck" tfvars "$out" >/dev/null 2>"$BATS_TEST_TMPDIR/err" ||
+		got=$("$hclcheck" tfvars "$out" 2>"$BATS_TEST_TMPDIR/err") ||
 			fail "HashiCorp's parser refuses the output for $(basename "$f"): $(cat "$BATS_TEST_TMPDIR/err")"
+		# jq: the same numbers whichever way they are spelled
+		[ "$(jq -cS . <<<"$got")" = "$(jq -cS . "$out.json")" ] ||
+			fail "$(basename "$f"): HCL reads back $got, not $(cat "$out.json")"
 		n=$((n + 1))
 	done
 	[ "$n" -gt 0 ] || fail "no kept input gave HCL"

@@ -2,16 +2,27 @@
  * libFuzzer target for the HCL writer: any value the stream reader gives
  * is written as a .tfvars body (a mapping of identifiers) or a lone value,
  * never crashing or leaking.  With NINEC_FUZZ_OUT set, the .tfvars text of
- * each input goes to that file, so tests/fuzz.bats can have HashiCorp's
- * parser (tests/hcl) read every kept input's output back.
+ * each input goes to that file and the JSON of the attributes it must hold
+ * to that name plus .json, so tests/fuzz.bats can have HashiCorp's parser
+ * (tests/hcl) read every kept input's output back and compare.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "emit.h"
 #include "hcl.h"
 #include "stream.h"
+
+static void
+put(const char *path, const struct buf *b)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fwrite(b->p, 1, b->len, f) != b->len || fclose(f))
+		abort();
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -38,10 +49,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (b.len != strlen(b.p ? b.p : ""))
 		abort();	/* the writer never emits a NUL byte */
 	if (out) {
-		FILE *f = fopen(out, "w");
+		struct buf js = BUF_INIT;
+		char *jpath = xasprintf("%s.json", out);
 
-		if (f == NULL || fwrite(b.p, 1, b.len, f) != b.len || fclose(f))
-			abort();
+		put(out, &b);
+		if (!body)
+			buf_adds(&js, "{\"v\":");
+		emit_json(&js, doc->root);
+		if (!body)
+			buf_addc(&js, '}');
+		put(jpath, &js);
+		buf_release(&js);
+		free(jpath);
 	}
 	buf_release(&b);
 	doc_free(doc);
