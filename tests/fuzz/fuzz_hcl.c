@@ -1,10 +1,11 @@
 /*
  * libFuzzer target for the HCL writer: any value the stream reader gives
  * is written as a .tfvars body (a mapping of identifiers) or a lone value,
- * never crashing or leaking.  With NINEC_FUZZ_OUT set, the .tfvars text of
- * each input goes to that file and the JSON of the attributes it must hold
- * to that name plus .json, so tests/fuzz.bats can have HashiCorp's parser
- * (tests/hcl) read every kept input's output back and compare.
+ * never crashing or leaking.  With NINEC_FUZZ_OUT set to a directory, the
+ * .tfvars text of the Nth input that gives one goes to N.tfvars there and
+ * the JSON of the attributes it must hold to N.json, so tests/fuzz.bats can
+ * have HashiCorp's parser (tests/hcl) read every kept input's output back
+ * and compare.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,10 +50,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (b.len != strlen(b.p ? b.p : ""))
 		abort();	/* the writer never emits a NUL byte */
 	if (out) {
+		static unsigned long count;
 		struct buf js = BUF_INIT;
-		char *jpath = xasprintf("%s.json", out);
+		char *hpath = xasprintf("%s/%lu.tfvars", out, ++count);
+		char *jpath = xasprintf("%s/%lu.json", out, count);
 
-		put(out, &b);
+		put(hpath, &b);
 		if (!body)
 			buf_adds(&js, "{\"v\":");
 		emit_json(&js, doc->root);
@@ -60,6 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			buf_addc(&js, '}');
 		put(jpath, &js);
 		buf_release(&js);
+		free(hpath);
 		free(jpath);
 	}
 	buf_release(&b);
