@@ -562,44 +562,74 @@ cluster_scoped(const char *kind)
 }
 
 /* Argo CD's install manifest, put in its namespace, with the spec's
- * settings merged into argocd-cm and argocd-rbac-cm. */
+ * settings merged into argocd-cm and argocd-rbac-cm.  The whole stream is
+ * checked before any of it is kept: it must be Argo CD's (its Application
+ * CRD is there) and hold the ConfigMaps the spec has settings for. */
 static int
 add_manifest(struct render *r, struct diag *d)
 {
+	static const char *const cms[][2] = {
+		{ "settings", "argocd-cm" }, { "rbac", "argocd-rbac-cm" },
+	};
 	struct doc **docs;
-	size_t n, i;
+	size_t n, i, k;
 	const struct node *argo = node_at(r->spec.root, "bootstrap.argocd");
 	const char *ns = node_at_s(argo, "namespace");
+	int crd = 0, found[2] = { 0, 0 };
 
 	if (read_docs(r->manifest, &docs, &n, d) < 0)
 		return -1;
+	for (i = 0; i < n; i++) {
+		struct node *meta = node_get(docs[i]->root, "metadata");
+		const char *kind = node_at_s(docs[i]->root, "kind");
+		const char *name = node_at_s(meta, "name");
+
+		if (meta == NULL || meta->type != NODE_MAP || kind == NULL) {
+			free_docs(docs, n);
+			return fail(d, r->manifest, "", "document %zu: not a "
+			    "Kubernetes object", i + 1);
+		}
+		if (name && strcmp(kind, "CustomResourceDefinition") == 0 &&
+		    strcmp(name, "applications.argoproj.io") == 0)
+			crd = 1;
+		for (k = 0; k < 2; k++)
+			if (name && strcmp(kind, "ConfigMap") == 0 &&
+			    strcmp(name, cms[k][1]) == 0)
+				found[k] = 1;
+	}
+	if (!crd) {
+		free_docs(docs, n);
+		return fail(d, r->manifest, "", "not an Argo CD install: no "
+		    "CustomResourceDefinition applications.argoproj.io");
+	}
+	for (k = 0; k < 2; k++)
+		if (node_get(argo, cms[k][0])->len && !found[k]) {
+			free_docs(docs, n);
+			return fail(d, r->manifest, "", "no ConfigMap %s for "
+			    "bootstrap.argocd.%s", cms[k][1], cms[k][0]);
+		}
 	for (i = 0; i < n; i++) {
 		struct doc *doc = docs[i];
 		struct arena *a = &doc->arena;
 		struct node *meta = node_get(doc->root, "metadata");
 		const char *kind = node_at_s(doc->root, "kind");
 		const char *name = node_at_s(meta, "name");
-		const char *from = NULL;
 
-		if (meta == NULL || meta->type != NODE_MAP || kind == NULL) {
-			free_docs(docs + i, n - i);
-			free(docs);
-			return fail(d, r->manifest, "", "document %zu: not a "
-			    "Kubernetes object", i + 1);
-		}
 		if (!cluster_scoped(kind) && !node_get(meta, "namespace"))
 			node_map_set(a, meta, "namespace", node_strz(a, ns));
-		if (strcmp(kind, "ConfigMap") == 0 && name &&
-		    strcmp(name, "argocd-cm") == 0)
-			from = "settings";
-		else if (strcmp(kind, "ConfigMap") == 0 && name &&
-		    strcmp(name, "argocd-rbac-cm") == 0)
-			from = "rbac";
-		if (from && node_get(argo, from)->len)
-			node_map_set(a, doc->root, "data", patch_merge(a,
-			    node_get(doc->root, "data"),
-			    node_get(argo, from)));
-		keep_out(doc, r, d);
+		for (k = 0; k < 2; k++)
+			if (name && strcmp(kind, "ConfigMap") == 0 &&
+			    strcmp(name, cms[k][1]) == 0 &&
+			    node_get(argo, cms[k][0])->len)
+				node_map_set(a, doc->root, "data", patch_merge(
+				    a, node_get(doc->root, "data"),
+				    node_get(argo, cms[k][0])));
+		if (keep_out(doc, r, d) < 0) {
+			while (++i < n)
+				doc_free(docs[i]);
+			free(docs);
+			return -1;
+		}
 	}
 	free(docs);
 	return 0;

@@ -26,6 +26,10 @@ cli_init(int argc, char **argv, const char *usage)
 	if (argc > 0 && argv[0]) {
 		slash = strrchr(argv[0], '/');
 		cli_prog = slash ? slash + 1 : argv[0];
+		/* getopt(3) names argv[0] in its messages: the name, not the
+		 * path it was run by. */
+		argv[0] = (char *)cli_prog;
+		util_prog = cli_prog;
 	}
 	/* Write errors are checked where they happen; EPIPE is not a crash. */
 	signal(SIGPIPE, SIG_IGN);
@@ -39,17 +43,34 @@ cli_init(int argc, char **argv, const char *usage)
 	}
 }
 
+/* Every message leaves through here: one escaped, masked line. */
+static void
+say(const char *msg)
+{
+	char line[4 * (DIAG_MSG + DIAG_PATH + 256)];
+
+	diag_escape(line, sizeof line, msg, strlen(msg));
+	fprintf(stderr, "%s: %s\n", cli_prog, line);
+}
+
+static void
+vsay(const char *fmt, va_list ap)
+{
+	char msg[DIAG_MSG + DIAG_PATH + 256];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	say(msg);
+}
+
 void
 cli_misuse(const char *usage, const char *why, ...)
 {
 	va_list ap;
 
 	if (why) {
-		fprintf(stderr, "%s: ", cli_prog);
 		va_start(ap, why);
-		vfprintf(stderr, why, ap);
+		vsay(why, ap);
 		va_end(ap);
-		fputc('\n', stderr);
 	}
 	cli_usage(usage, 1);
 	exit(EXIT_USAGE);
@@ -60,11 +81,9 @@ cli_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", cli_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void
@@ -73,11 +92,9 @@ cli_fatal(int status, const char *fmt, ...)
 	va_list ap;
 
 	fflush(stdout);
-	fprintf(stderr, "%s: ", cli_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(status);
 }
 
@@ -88,7 +105,7 @@ cli_diag(const struct diag *d)
 
 	diag_format(d, msg, sizeof msg);
 	fflush(stdout);
-	fprintf(stderr, "%s: %s\n", cli_prog, msg);
+	say(msg);
 }
 
 void

@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 
 #include "kube.h"
+#include "shape.h"
 #include "stream.h"
 
 #define KUBE_EXIT_INPUT 3
@@ -491,8 +492,10 @@ kube_config_load(struct kube_config **out, const struct kube_config_opts *o,
 		    take_pem(usd, "client-key-data", "client-key", udir, &c->key,
 		    input, d) < 0)
 			goto fail;
-		if ((v = node_at_s(usd, "token")) && *v)
+		if ((v = node_at_s(usd, "token")) && *v) {
 			c->token = xstrdup(v);
+			diag_secret(c->token);
+		}
 		else if ((v = node_at_s(usd, "tokenFile")) && *v)
 			c->token_file = resolve_path(udir, v);
 		if (node_get(usd, "exec") &&
@@ -684,8 +687,10 @@ run_exec(struct kube_config *c, struct diag *d)
 		free(c->token);
 		c->token = NULL;
 	}
-	if (tok && *tok)
+	if (tok && *tok) {
 		c->token = xstrdup(tok);
+		diag_secret(c->token);
+	}
 	if (cd && kd) {
 		buf_wipe(&c->cert);
 		buf_wipe(&c->key);
@@ -731,6 +736,7 @@ ensure_cred(struct kube_config *c, int force, struct diag *d)
 			free(c->token);
 		}
 		c->token = xstrdup(b.p ? b.p : "");
+		diag_secret(c->token);
 		c->token_read = time(NULL);
 		buf_wipe(&b);
 	}
@@ -870,8 +876,7 @@ call_setup(struct call *c)
 
 	c->h = curl_easy_init();
 	if (c->h == NULL) {
-		fputs("out of memory\n", stderr);
-		exit(NINEC_EXIT_OOM);
+		util_oom();
 	}
 	curl_easy_setopt(c->h, CURLOPT_URL, url);
 	free(url);
@@ -967,8 +972,11 @@ kube_new(struct kube_config *cfg, struct diag *d)
 		inited = 1;
 	}
 	diag_at(d, "", 0, 0, 0);
-	if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0) {
-		diag_set(d, KUBE_EXIT_INPUT, "server %s: not an http or https URL", s);
+	/* Only a URL of this shape: userinfo would be sent, printed, or
+	 * would move the host. */
+	if (!shape_url(s, strlen(s))) {
+		diag_set(d, KUBE_EXIT_INPUT, "server %s: not an http or https "
+		    "URL with a host, port and path only", s);
 		kube_config_free(cfg);
 		return NULL;
 	}

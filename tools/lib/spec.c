@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "shape.h"
 #include "spec.h"
 #include "stream.h"
 #include "util.h"
@@ -22,7 +23,7 @@
 enum fk {
 	F_STR, F_INT, F_COUNT, F_BOOL, F_NAME, F_DOMAIN, F_PORT, F_QTY,
 	F_HEX, F_STRUCT, F_MAP, F_STRMAP, F_STRS, F_SEQ, F_SEQSTRUCT,
-	F_CLUSTER
+	F_CLUSTER, F_REGION, F_ACCOUNT, F_ARN, F_HOSTS
 };
 
 struct field {
@@ -50,8 +51,8 @@ static const char *const peer_hosts[] = { "service", "public", NULL };
 
 static const struct field f_aws[] = {
 	{ "profile", F_STR, 0, NULL, NULL },
-	{ "region", F_STR, 1, NULL, NULL },
-	{ "accountId", F_STR, 1, NULL, NULL },
+	{ "region", F_REGION, 1, NULL, NULL },
+	{ "accountId", F_ACCOUNT, 1, NULL, NULL },
 	END
 };
 
@@ -67,7 +68,7 @@ static const struct field f_addon[] = {
 static const struct field f_ingress[] = {
 	{ "enabled", F_BOOL, 0, NULL, NULL },
 	{ "host", F_DOMAIN, 0, NULL, NULL },
-	{ "certificateArn", F_STR, 0, NULL, NULL },
+	{ "certificateArn", F_ARN, 0, NULL, NULL },
 	{ "annotations", F_STRMAP, 0, NULL, NULL },
 	END
 };
@@ -169,7 +170,7 @@ static const struct field f_ports_rh[] = {
 
 #define ROLE_COMMON \
 	{ "count", F_COUNT, 1, NULL, NULL }, \
-	{ "hosts", F_STRS, 0, NULL, NULL }, \
+	{ "hosts", F_HOSTS, 0, NULL, NULL }, \
 	{ "useTurn", F_BOOL, 0, NULL, NULL }, \
 	{ "workers", F_COUNT, 0, NULL, NULL }, \
 	{ "resources", F_MAP, 0, NULL, NULL }, \
@@ -223,8 +224,8 @@ static const struct field f_network[] = {
 
 static const struct field f_keys_aws[] = {
 	{ "key", F_STR, 0, NULL, NULL },
-	{ "region", F_STR, 0, NULL, NULL },
-	{ "roleArn", F_STR, 0, NULL, NULL },
+	{ "region", F_REGION, 0, NULL, NULL },
+	{ "roleArn", F_ARN, 0, NULL, NULL },
 	{ "storeName", F_NAME, 0, NULL, NULL },
 	END
 };
@@ -443,9 +444,13 @@ check_seq(const struct node *n, const struct field *f, const char *input,
 		const struct node *it = n->u.items[i];
 
 		path_push_idx(p, i);
-		if (f->kind == F_STRS)
+		if (f->kind == F_STRS || f->kind == F_HOSTS) {
 			r = want_type(it, NODE_STR, "a string", input, p, d);
-		else if (f->kind == F_SEQSTRUCT)
+			if (r == 0 && f->kind == F_HOSTS &&
+			    !shape_host(it->u.s, it->len))
+				r = fail(d, input, it, p, "'%s' is not a DNS "
+				    "name or an IP address", it->u.s);
+		} else if (f->kind == F_SEQSTRUCT)
 			r = check_struct(it, f->sub, input, p, d);
 		else
 			r = want_type(it, NODE_MAP, "a mapping", input, p, d);
@@ -537,7 +542,24 @@ check_field(const struct node *n, const struct field *f, const char *input,
 	case F_STRS:
 	case F_SEQ:
 	case F_SEQSTRUCT:
+	case F_HOSTS:
 		return check_seq(n, f, input, p, d);
+	case F_REGION:
+	case F_ACCOUNT:
+	case F_ARN:
+		if (want_type(n, NODE_STR, "a string", input, p, d) < 0)
+			return -1;
+		if (f->kind == F_REGION && !shape_region(n->u.s, n->len))
+			return fail(d, input, n, p, "'%s' is not an AWS region "
+			    "like us-east-2", n->u.s);
+		if (f->kind == F_ACCOUNT && !shape_account(n->u.s, n->len))
+			return fail(d, input, n, p, "'%s' is not a 12-digit AWS "
+			    "account ID", n->u.s);
+		if (f->kind == F_ARN && !shape_arn(n->u.s, n->len))
+			return fail(d, input, n, p, "'%s' is not an ARN like "
+			    "arn:aws:acm:us-east-2:123456789012:certificate/"
+			    "NAME", n->u.s);
+		return 0;
 	case F_CLUSTER:
 #ifdef HAVE_SPEC_CLUSTER
 		diag_clear(d);
