@@ -40,3 +40,85 @@ spec_with() {
 	assert_equal "$stderr" "9c-render: $T/m.yaml: no ConfigMap argocd-cm for bootstrap.argocd.settings"
 	assert_equal "$output" ""
 }
+
+# --- 1: a region that smuggles a host ---------------------------------
+
+# listener_start: a TCP listener on a free loopback port ($TRAP_PORT) that
+# writes one line to $T/accepts per connection, so a test can show that
+# nothing connected to it.
+listener_start() {
+	: >"$T/accepts"
+	TRAP_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+while True:
+    c, _ = s.accept(); open(sys.argv[2], "a").write("accepted\n"); c.close()
+' "$TRAP_PORT" "$T/accepts" 3>&- &
+	TRAP_PID=$!
+	sleep 0.3
+}
+
+listener_stop() {
+	kill "$TRAP_PID" 2>/dev/null || true
+	wait "$TRAP_PID" 2>/dev/null || true
+	assert_equal "$(cat "$T/accepts")" ""
+}
+
+aws_env() {
+	export AWS_ACCESS_KEY_ID=AKIDHOSTILE AWS_SECRET_ACCESS_KEY=hostile-secret-access-key-0123456789
+	unset AWS_REGION AWS_DEFAULT_REGION AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_SECRETS_MANAGER
+	export AWS_CONFIG_FILE=$T/none AWS_SHARED_CREDENTIALS_FILE=$T/none
+}
+
+@test "a region with a host in it never reaches a URL: spec, -r and the environment" {
+	aws_env
+	listener_start
+	bad="x@127.0.0.1:$TRAP_PORT/"
+	9c-secrets keygen -n 9c-local -c seed=1,miner=1 -w "$T/keys.yaml"
+	spec_with "s|^name: 9c-local|name: 9c-local\naws:\n  region: \"$bad\"\n  accountId: \"838612679705\"|"
+	run -3 --separate-stderr 9c-secrets push -s "$T/s.yaml" "$T/keys.yaml"
+	assert_equal "$stderr" "9c-secrets: $T/s.yaml: aws.region: '$bad' is not an AWS region like us-east-2"
+	run -3 --separate-stderr 9c-secrets push -n 9c-local -r "$bad" "$T/keys.yaml"
+	assert_equal "$stderr" "9c-secrets: region '$bad' is not an AWS region like us-east-2"
+	AWS_REGION=$bad run -3 --separate-stderr 9c-secrets pull -n 9c-local
+	assert_equal "$stderr" "9c-secrets: region '$bad' is not an AWS region like us-east-2"
+	for r in "us-east-2.evil.com/" "us-east-2#" "US-EAST-2" "us-east-" "u-east-1" "us-east-2 " "us-east-123"; do
+		run -3 --separate-stderr 9c-secrets pull -n 9c-local -r "$r"
+		assert_equal "$stderr" "9c-secrets: region '$r' is not an AWS region like us-east-2"
+	done
+	run -3 --separate-stderr 9c-secrets external -n 9c-local -r "$bad"
+	assert_equal "$stderr" "9c-secrets: external: region '$bad' is not an AWS region like us-east-2"
+	assert_equal "$output" ""
+	listener_stop
+}
+
+@test "9c-tfvars and 9c-render refuse a region or account that is not of its shape" {
+	sed 's|^  region: us-east-2|  region: "x@127.0.0.1:1/"|' share/examples/eks.yaml >"$T/s.yaml"
+	run -3 --separate-stderr 9c-tfvars "$T/s.yaml"
+	assert_equal "$stderr" "9c-tfvars: $T/s.yaml:7:11: aws.region: 'x@127.0.0.1:1/' is not an AWS region like us-east-2"
+	assert_equal "$output" ""
+	run -3 --separate-stderr 9c-render network "$T/s.yaml"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:7:11: aws.region: 'x@127.0.0.1:1/' is not an AWS region like us-east-2"
+	sed 's|^  accountId: "838612679705"|  accountId: "838612679705:role/x"|' share/examples/eks.yaml >"$T/s.yaml"
+	run -3 --separate-stderr 9c-render bootstrap "$T/s.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:8:14: aws.accountId: '838612679705:role/x' is not a 12-digit AWS account ID"
+	assert_equal "$output" ""
+}
+
+@test "ARNs in the spec have the shape of an ARN" {
+	spec_with 's|^  source: secret|  source: aws\n  aws:\n    region: us-east-2\n    roleArn: "arn:aws:iam::1@evil/x"|'
+	run -3 --separate-stderr 9c-render network "$T/s.yaml"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:54:14: keys.aws.roleArn: 'arn:aws:iam::1@evil/x' is not an ARN like arn:aws:acm:us-east-2:123456789012:certificate/NAME"
+}
+
+@test "an endpoint with credentials in it is refused, and they are not printed" {
+	aws_env
+	AWS_ENDPOINT_URL='http://user:endpoint-pass-42@127.0.0.1:1/' run -3 --separate-stderr 9c-secrets pull -n 9c-local -r us-east-2
+	assert_equal "$stderr" "9c-secrets: endpoint 'http://***@127.0.0.1:1/' is not an http or https URL with a host, port and path only"
+	AWS_ENDPOINT_URL='http://127.0.0.1:1/?x=1' run -3 --separate-stderr 9c-secrets pull -n 9c-local -r us-east-2
+	assert_equal "$stderr" "9c-secrets: endpoint 'http://127.0.0.1:1/?x=1' is not an http or https URL with a host, port and path only"
+	AWS_ENDPOINT_URL='ftp://127.0.0.1:1/' run -3 --separate-stderr 9c-secrets pull -n 9c-local -r us-east-2
+	assert_equal "$stderr" "9c-secrets: endpoint 'ftp://127.0.0.1:1/' is not an http or https URL with a host, port and path only"
+}

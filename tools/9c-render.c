@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "patch.h"
+#include "shape.h"
 #include "spec.h"
 #include "tmpl.h"
 
@@ -196,6 +197,11 @@ load_keys(struct render *r, struct node **map, struct diag *d)
 		return 0;
 	if (read_one(r, r->keys, "NodePublicKeys", &doc, d) < 0)
 		return -1;
+	name = node_at_s(doc, "metadata.name");
+	if (name == NULL || strcmp(name, spec_name(&r->spec)) != 0)
+		return fail(d, r->keys, "metadata.name", "'%s' is not the "
+		    "spec's name '%s'", name ? name : "",
+		    spec_name(&r->spec));
 	list = node_get(doc, "keys");
 	if (list == NULL || list->type != NODE_SEQ)
 		return fail(d, r->keys, "keys", "expected a list");
@@ -245,6 +251,16 @@ load_addresses(struct render *r, struct node **map, struct diag *d)
 				h = node_get(ing->u.items[0], "ip");
 			if (node_s(h) == NULL || *node_s(h) == '\0')
 				continue;
+			/* It goes into peer strings "<key>,<host>,<port>". */
+			if (!shape_host(h->u.s, h->len)) {
+				char host[600];
+
+				snprintf(host, sizeof host, "%s", h->u.s);
+				free_docs(docs, n);
+				return fail(d, r->addrs[f], "status.loadBalancer."
+				    "ingress[0]", "document %zu: '%s' is not a "
+				    "DNS name or an IP address", i + 1, host);
+			}
 			snprintf(key, sizeof key, "%s/%s",
 			    node_at_s(root, "metadata.namespace") ?
 			    node_at_s(root, "metadata.namespace") : "default",
@@ -454,6 +470,45 @@ role_arn(struct render *r, struct node *roles, const char *key,
 	set(r, roles, key, str(r, buf));
 }
 
+/* The facts must be this cluster's, and what goes into ARNs and host
+ * names must have its shape. */
+static int
+check_facts(struct render *r, const struct node *cl, struct diag *d)
+{
+	static const char *const same[][2] = {
+		{ "name", "name" }, { "region", "aws.region" },
+		{ "accountId", "aws.accountId" },
+	};
+	const struct node *roles = node_get(cl, "roles");
+	const char *have, *want;
+	size_t i;
+
+	for (i = 0; i < sizeof same / sizeof same[0]; i++) {
+		have = node_at_s(cl, same[i][0]);
+		want = node_at_s(r->spec.root, same[i][1]);
+		if (have && want && strcmp(have, want) != 0)
+			return fail(d, r->facts, "", "cluster.%s: '%s' is not "
+			    "the spec's %s '%s'", same[i][0], have,
+			    same[i][1], want);
+	}
+	if ((have = node_at_s(cl, "region")) &&
+	    !shape_region(have, strlen(have)))
+		return fail(d, r->facts, "cluster.region", "'%s' is not an "
+		    "AWS region like us-east-2", have);
+	if ((have = node_at_s(cl, "accountId")) &&
+	    !shape_account(have, strlen(have)))
+		return fail(d, r->facts, "cluster.accountId", "'%s' is not a "
+		    "12-digit AWS account ID", have);
+	for (i = 0; roles && roles->type == NODE_MAP && i < roles->len; i++) {
+		const struct node *v = roles->u.pairs[i].val;
+
+		if (v->type != NODE_STR || !shape_arn(v->u.s, v->len))
+			return fail(d, r->facts, "", "cluster.roles.%s: not "
+			    "an ARN", roles->u.pairs[i].key->u.s);
+	}
+	return 0;
+}
+
 static int
 bootstrap_context(struct render *r, struct diag *d)
 {
@@ -464,6 +519,8 @@ bootstrap_context(struct render *r, struct diag *d)
 	if (r->facts && read_one(r, r->facts, "ClusterFacts", &facts, d) < 0)
 		return -1;
 	cl = node_get(facts, "cluster");
+	if (facts && check_facts(r, cl, d) < 0)
+		return -1;
 	cluster = node_at_s(cl, "name") ? node_at_s(cl, "name") :
 	    spec_name(&r->spec);
 	region = node_at_s(cl, "region") ? node_at_s(cl, "region") :

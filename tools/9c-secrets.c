@@ -19,6 +19,7 @@
 #include "aws.h"
 #include "cli.h"
 #include "keys.h"
+#include "shape.h"
 #include "sigv4.h"
 
 static const char usage[] =
@@ -270,6 +271,12 @@ load_spec(struct opts *o, struct diag *d)
 	o->spec_region = spec_str(o, "aws.region", &bad);
 	if (bad)
 		return spec_fail(o, d, "aws.region", "expected a string");
+	if (o->spec_region && !shape_region(o->spec_region,
+	    strlen(o->spec_region))) {
+		spec_fail(o, d, "aws.region", "");
+		return diag_set(d, EXIT_INPUT, "'%s' is not an AWS region like "
+		    "us-east-2", o->spec_region);
+	}
 	o->spec_ns = spec_str(o, "network.namespace", &bad);
 	if (bad)
 		return spec_fail(o, d, "network.namespace", "expected a "
@@ -733,6 +740,12 @@ cmd_external(struct opts *o)
 		doc_free(doc);
 		diag_set(&d, EXIT_INPUT, "external: no AWS region: give -r, "
 		    "aws.region in the spec, or AWS_REGION");
+		return fail(&d);
+	}
+	if (!shape_region(region, strlen(region))) {
+		doc_free(doc);
+		diag_set(&d, EXIT_INPUT, "external: region '%s' is not an AWS "
+		    "region like us-east-2", region);
 		return fail(&d);
 	}
 	ns = namespace_of(o);

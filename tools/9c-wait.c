@@ -886,6 +886,10 @@ run_watch(struct run *r)
 		cli_diag(&d);
 		return d.status ? d.status : EXIT_INPUT;
 	}
+	/* -t bounds everything, the credential plugin included. */
+	if (r->o.timeout > 0)
+		kube_config_set_deadline(cfg, r->o.timeout -
+		    (now_s() - r->start));
 	if ((k = kube_new(cfg, &d)) == NULL) {
 		cli_diag(&d);
 		return d.status ? d.status : EXIT_CONNECT;

@@ -648,6 +648,10 @@ aws_sm_call(const struct aws_config *c, const char *op, const char *body,
 	if (e == CURLE_OPERATION_TIMEDOUT)
 		diag_set(d, EXIT_TIMEOUT, "%s: %s: timed out after %d "
 		    "attempts", c->endpoint, op, attempt);
+	else if (e == CURLE_WRITE_ERROR)
+		/* on_body refuses only a reply past the limit. */
+		diag_set(d, EXIT_INPUT, "%s: %s: the reply is larger than %d "
+		    "MiB", c->endpoint, op, RESP_LIMIT >> 20);
 	else if (e != CURLE_OK)
 		/* curl's own text for a refused connection carries a
 		 * timing; its error name is stable. */
