@@ -8,6 +8,15 @@ CORPUS_ARGO=$SHARED/corpus/argo-cd-install.yaml
 setup() {
 	cd "$NINEC_ROOT" || return 1
 	T=$BATS_TEST_TMPDIR
+	SRV_PID= TRAP_PID=
+}
+
+# A failed assertion must not leave a server behind.
+teardown() {
+	local p
+	for p in $SRV_PID $TRAP_PID; do
+		kill "$p" 2>/dev/null || true
+	done
 }
 
 # spec_with SED-EXPR: share/examples/local.yaml edited by sed, in $T/s.yaml.
@@ -121,4 +130,169 @@ aws_env() {
 	assert_equal "$stderr" "9c-secrets: endpoint 'http://127.0.0.1:1/?x=1' is not an http or https URL with a host, port and path only"
 	AWS_ENDPOINT_URL='ftp://127.0.0.1:1/' run -3 --separate-stderr 9c-secrets pull -n 9c-local -r us-east-2
 	assert_equal "$stderr" "9c-secrets: endpoint 'ftp://127.0.0.1:1/' is not an http or https URL with a host, port and path only"
+}
+
+# --- servers that misbehave (tests/hostile/server.py) -------------------
+
+TOKEN=hostile-bearer-token-0123456789abcdef
+
+# server_start MODE [SIZE]: the server on a free loopback port, $SRV_PORT.
+server_start() {
+	python3 "$NINEC_ROOT/tests/hostile/server.py" "$@" >"$T/srv.port" 2>"$T/srv.log" 3>&- &
+	SRV_PID=$!
+	local i
+	for i in $(seq 50); do
+		[ -s "$T/srv.port" ] && break
+		sleep 0.1
+	done
+	SRV_PORT=$(cat "$T/srv.port")
+	[ -n "$SRV_PORT" ] || fail "server did not start"
+}
+
+server_stop() {
+	kill "$SRV_PID" 2>/dev/null || true
+	wait "$SRV_PID" 2>/dev/null || true
+}
+
+# kubeconfig_for USER-YAML: $T/kc, a kubeconfig for the server with that user.
+kubeconfig_for() {
+	cat >"$T/kc" <<-KC
+	apiVersion: v1
+	kind: Config
+	clusters:
+	- name: c
+	  cluster:
+	    server: http://127.0.0.1:$SRV_PORT
+	users:
+	- name: u
+	  user:
+	$1
+	contexts:
+	- name: x
+	  context: {cluster: c, user: u}
+	current-context: x
+	KC
+}
+
+cm() {
+	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: default\n' >"$T/cm.yaml"
+}
+
+# --- 5: deadlines that do not hold ---------------------------------------
+
+# elapsed CMD...: runs CMD via bats' run, $ELAPSED the whole seconds it took.
+timed_run() {
+	local t0=$SECONDS
+	run "$@"
+	ELAPSED=$((SECONDS - t0))
+}
+
+@test "-t holds against a server that accepts and never answers" {
+	server_start hold
+	kubeconfig_for "    token: $TOKEN"
+	cm
+	timed_run -5 --separate-stderr 9c-kapply --kubeconfig "$T/kc" -t 3 "$T/cm.yaml"
+	assert_equal "$stderr" "9c-kapply: http://127.0.0.1:$SRV_PORT: discovery: no answer before the deadline"
+	[ "$ELAPSED" -le 5 ] || fail "9c-kapply -t 3 ran ${ELAPSED}s"
+	timed_run -5 --separate-stderr 9c-wait --kubeconfig "$T/kc" -t 3s "$T/cm.yaml"
+	assert_equal "$stderr" "9c-wait: http://127.0.0.1:$SRV_PORT: discovery: no answer before the deadline"
+	[ "$ELAPSED" -le 5 ] || fail "9c-wait -t 3s ran ${ELAPSED}s"
+	assert_equal "$output" ""
+	server_stop
+}
+
+@test "-t holds against an exec credential plugin that hangs, and ends the plugin" {
+	server_start hold
+	printf '#!/bin/sh\necho $$ >"%s/plugin.pid"\nsleep 1000\n' "$T" >"$T/plugin"
+	chmod +x "$T/plugin"
+	kubeconfig_for "$(printf '    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: %s' "$T/plugin")"
+	cm
+	timed_run -5 --separate-stderr 9c-kapply --kubeconfig "$T/kc" -t 2 "$T/cm.yaml"
+	assert_equal "$stderr" "9c-kapply: exec plugin $T/plugin: no credential within 2s"
+	[ "$ELAPSED" -le 4 ] || fail "9c-kapply -t 2 ran ${ELAPSED}s"
+	! kill -0 "$(cat "$T/plugin.pid")" 2>/dev/null || fail "the plugin still runs"
+	timed_run -5 --separate-stderr 9c-wait --kubeconfig "$T/kc" -t 2s "$T/cm.yaml"
+	assert_equal "$stderr" "9c-wait: exec plugin $T/plugin: no credential within 2s"
+	[ "$ELAPSED" -le 4 ] || fail "9c-wait -t 2s ran ${ELAPSED}s"
+	! kill -0 "$(cat "$T/plugin.pid")" 2>/dev/null || fail "the plugin still runs"
+	server_stop
+}
+
+# --- 2: secrets echoed ---------------------------------------------------
+
+@test "a server that echoes the bearer token in a 401 or 403 does not get it printed" {
+	cm
+	for mode in echo401 echo403; do
+		server_start "$mode"
+		kubeconfig_for "    token: $TOKEN"
+		run -4 --separate-stderr 9c-kapply --kubeconfig "$T/kc" -t 10 "$T/cm.yaml"
+		if [ "$mode" = echo401 ]; then
+			assert_equal "$stderr" "9c-kapply: http://127.0.0.1:$SRV_PORT: discovery: HTTP 401: denied: Authorization: Bearer ***"
+		else
+			assert_equal "$stderr" "9c-kapply: discovery: HTTP 403: denied: Authorization: Bearer ***"
+		fi
+		run -4 --separate-stderr 9c-wait --kubeconfig "$T/kc" -t 10s "$T/cm.yaml"
+		[[ $stderr == *"Bearer ***" ]] || fail "$stderr"
+		server_stop
+	done
+	# The same for a token from a file and from an exec plugin.
+	server_start echo401
+	printf '%s\n' "$TOKEN" >"$T/token"
+	kubeconfig_for "    tokenFile: $T/token"
+	run -4 --separate-stderr 9c-kapply --kubeconfig "$T/kc" -t 10 "$T/cm.yaml"
+	assert_equal "$stderr" "9c-kapply: http://127.0.0.1:$SRV_PORT: discovery: HTTP 401: denied: Authorization: Bearer ***"
+	printf '#!/bin/sh\nprintf %s\n' "'{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"$TOKEN\"}}'" >"$T/plugin"
+	chmod +x "$T/plugin"
+	kubeconfig_for "$(printf '    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: %s' "$T/plugin")"
+	run -4 --separate-stderr 9c-wait --kubeconfig "$T/kc" -t 10s "$T/cm.yaml"
+	assert_equal "$stderr" "9c-wait: http://127.0.0.1:$SRV_PORT: discovery: HTTP 401: denied: Authorization: Bearer ***"
+	server_stop
+}
+
+@test "credentials in a server URL are refused and never printed" {
+	SRV_PORT=1
+	kubeconfig_for "    token: $TOKEN"
+	sed -i 's|server: http://|server: http://admin:url-pass-0123456789@|' "$T/kc"
+	cm
+	run -3 --separate-stderr 9c-kapply --kubeconfig "$T/kc" "$T/cm.yaml"
+	assert_equal "$stderr" "9c-kapply: server http://***@127.0.0.1:1: not an http or https URL with a host, port and path only"
+	run -3 --separate-stderr 9c-wait --kubeconfig "$T/kc" "$T/cm.yaml"
+	assert_equal "$stderr" "9c-wait: server http://***@127.0.0.1:1: not an http or https URL with a host, port and path only"
+}
+
+@test "a private key where a key name goes is not printed" {
+	9c-secrets keygen -n t -c seed=1 -w "$T/k.yaml"
+	p=$(sed -n 's/^  privateKey: "\{0,1\}\([0-9a-f]*\)"\{0,1\}$/\1/p' "$T/k.yaml")
+	printf '{"%s":"%s"}\n' "$p" "$p" >"$T/flat.json"
+	run -3 --separate-stderr 9c-secrets public "$T/flat.json"
+	assert_equal "$stderr" "9c-secrets: $T/flat.json: document 1: ***: not a node key name (seed-, miner- or validator-private-key-N)"
+	printf '{"0x%s":"x"}\n' "$(printf %s "$p" | tr a-f A-F)" >"$T/flat.json"
+	run -3 --separate-stderr 9c-secrets public "$T/flat.json"
+	assert_equal "$stderr" "9c-secrets: $T/flat.json: document 1: 0x***: not a node key name (seed-, miner- or validator-private-key-N)"
+	assert_equal "$output" ""
+}
+
+# --- 13: messages --------------------------------------------------------
+
+@test "a reply without a message names the HTTP reason once" {
+	server_start nomsg404
+	kubeconfig_for "    token: $TOKEN"
+	cm
+	run -1 --separate-stderr 9c-kapply --kubeconfig "$T/kc" -t 10 "$T/cm.yaml"
+	assert_equal "$stderr" "9c-kapply: discovery: HTTP 404: Not Found"
+	server_stop
+}
+
+@test "a reply over the size cap says so" {
+	server_start big $((5 * 1024 * 1024))
+	aws_env
+	AWS_ENDPOINT_URL=http://127.0.0.1:$SRV_PORT AWS_MAX_ATTEMPTS=1 run -3 --separate-stderr 9c-secrets pull -n 9c-local -r us-east-2
+	assert_equal "$stderr" "9c-secrets: 9c-local/private-keys: http://127.0.0.1:$SRV_PORT: GetSecretValue: the reply is larger than 4 MiB"
+	server_stop
+	server_start big $((65 * 1024 * 1024))
+	kubeconfig_for "    token: $TOKEN"
+	cm
+	run -4 --separate-stderr 9c-kapply --kubeconfig "$T/kc" -t 20 "$T/cm.yaml"
+	assert_equal "$stderr" "9c-kapply: http://127.0.0.1:$SRV_PORT: the reply is larger than 64 MiB"
+	server_stop
 }
