@@ -296,3 +296,47 @@ timed_run() {
 	assert_equal "$stderr" "9c-kapply: http://127.0.0.1:$SRV_PORT: the reply is larger than 64 MiB"
 	server_stop
 }
+
+# --- 3: control characters reach the terminal ---------------------------
+
+@test "the escaping of quoted values: any bytes in, one printable line out" {
+	cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -fsanitize=address,undefined \
+		-I"$NINEC_ROOT/tools/lib" "$NINEC_ROOT/tests/hostile/escape-prop.c" "$NINEC_BIN/lib9c.a" \
+		$(pkg-config --libs yaml-0.1 libcjson libcurl openssl) -lm -o "$T/escape-prop"
+	run -0 "$T/escape-prop"
+	assert_output "ok 265792"
+}
+
+@test "a spec value with terminal escapes or a forged line is escaped in the error" {
+	spec_with 's|^name: 9c-local|name: "x\\e]0;pwned\\a"|'
+	run -3 --separate-stderr 9c-render network "$T/s.yaml"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:5:7: name: 'x\\e]0;pwned\\x07' is not a DNS-1123 label (a-z, 0-9 and '-', at most 63)"
+	spec_with 's|^name: 9c-local|name: "x\\n9c-tfvars: ok"|'
+	run -3 --separate-stderr 9c-tfvars "$T/s.yaml"
+	assert_equal "${#stderr_lines[@]}" 1
+	run -3 --separate-stderr 9c-render network "$T/s.yaml"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:5:7: name: 'x\\n9c-tfvars: ok' is not a DNS-1123 label (a-z, 0-9 and '-', at most 63)"
+	spec_with 's|^name: 9c-local|name: "\\u202Eevil\\x9b31m"|'
+	run -3 --separate-stderr 9c-secrets keygen -s "$T/s.yaml"
+	assert_equal "$stderr" "9c-secrets: $T/s.yaml: name: expected a DNS-1123 label"
+	run -3 --separate-stderr 9c-render network "$T/s.yaml"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:5:7: name: '\\xe2\\x80\\xaeevil\\xc2\\x9b31m' is not a DNS-1123 label (a-z, 0-9 and '-', at most 63)"
+}
+
+@test "a file name and a stream key with control characters are escaped" {
+	f=$T/$'bad\e[31mname\n.yaml'
+	printf 'a: [\n' >"$f"
+	run -3 --separate-stderr 9c-order "$f"
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ $stderr == "9c-order: $T/bad\\e[31mname\\n.yaml:"* ]] || fail "$stderr"
+}
+
+@test "9c-wait -L escapes what objects say about themselves" {
+	printf '%s\n' 'apiVersion: apps/v1' 'kind: Deployment' 'metadata:' '  name: "d\e]0;x\a"' '  namespace: default' '  generation: 1' \
+		'spec: {replicas: 1}' 'status:' '  observedGeneration: 1' '  conditions:' \
+		'  - {type: Progressing, status: "False", reason: ProgressDeadlineExceeded, message: "stuck\n9c-wait: all ready\e[2J"}' >"$T/d.yaml"
+	run -1 --separate-stderr 9c-wait -L "$T/d.yaml"
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ $stderr == *'stuck\n9c-wait: all ready\e[2J'* ]] || fail "$stderr"
+	[[ $stderr == *'d\e]0;x\x07'* ]] || fail "$stderr"
+}
