@@ -340,3 +340,56 @@ timed_run() {
 	[[ $stderr == *'stuck\n9c-wait: all ready\e[2J'* ]] || fail "$stderr"
 	[[ $stderr == *'d\e]0;x\x07'* ]] || fail "$stderr"
 }
+
+# --- 6: unbounded growth ------------------------------------------------
+
+# patch_of TARGET-KIND TARGET-NAME OPS...: a Patch document in $T/p.yaml.
+patch_of() {
+	local kind=$1 name=$2
+	shift 2
+	printf 'apiVersion: 9c.planetarium.dev/v1alpha1\nkind: Patch\ntarget:\n  kind: %s\n  name: %s\njsonPatch:\n' "$kind" "$name" >"$T/p.yaml"
+	printf '%s\n' "$@" >>"$T/p.yaml"
+}
+
+@test "a patch of copies that doubles the document stops at a limit" {
+	local ops=() i
+	for i in $(seq 40); do
+		ops+=("- {op: copy, from: /spec, path: /spec/c$i}")
+	done
+	patch_of Service tcp-seed-1 "${ops[@]}"
+	run -3 --separate-stderr 9c-render -S network share/examples/local.yaml -p "$T/p.yaml"
+	assert_equal "$stderr" "9c-render: $T/p.yaml:22:3: document 1: jsonPatch: operation 16: the document would grow past 1000000 nodes"
+	assert_equal "$output" ""
+}
+
+@test "counts whose product makes the output explode are refused" {
+	spec_with 's|^    count: 1$|    count: 20000|'
+	run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:26:12: network.seed.count: 20000 seeds for 40000 other nodes make 800000000 peer strings, more than 1000000"
+	run -3 --separate-stderr 9c-tfvars "$T/s.yaml"
+	assert_equal "$output" ""
+}
+
+# --- 9: validation gaps --------------------------------------------------
+
+@test "patches that replace the object, drop what names it, or make two objects one are refused" {
+	patch_of Service tcp-seed-1 '- {op: replace, path: "", value: {apiVersion: v1, kind: Secret, metadata: {name: x}}}'
+	run -3 --separate-stderr 9c-render -S network share/examples/local.yaml -p "$T/p.yaml"
+	assert_equal "$stderr" "9c-render: $T/p.yaml:1: document 1: jsonPatch: operation 1: replace of the whole object: patch its fields instead"
+	patch_of Service tcp-seed-1 '- {op: remove, path: /kind}'
+	run -3 --separate-stderr 9c-render -S network share/examples/local.yaml -p "$T/p.yaml"
+	assert_equal "$stderr" "9c-render: $T/p.yaml:1: document 1: the patched Service tcp-seed-1 has no kind"
+	patch_of Service tcp-seed-1 '- {op: replace, path: /metadata/name, value: ""}'
+	run -3 --separate-stderr 9c-render -S network share/examples/local.yaml -p "$T/p.yaml"
+	assert_equal "$stderr" "9c-render: $T/p.yaml:1: document 1: the patched Service tcp-seed-1 has no metadata.name"
+	patch_of Service tcp-seed-1 '- {op: replace, path: /metadata/name, value: miner-1}'
+	run -3 --separate-stderr 9c-render -S network share/examples/local.yaml -p "$T/p.yaml"
+	assert_equal "$stderr" "9c-render: after the patches two objects are Service 9c-local/miner-1"
+	assert_equal "$output" ""
+}
+
+@test "a network whose only block producer has no nodes is refused" {
+	spec_with '/^  miner:/,/^  remoteHeadless:/s|^    count: 1$|    count: 0|'
+	run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:32:12: network.miner.count: 0 miners: nothing would make blocks"
+}

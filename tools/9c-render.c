@@ -19,6 +19,8 @@ static const char usage[] =
     "[-o format] [-p patches] [-t dir] mode spec";
 
 #define INPUT_LIMIT (256u << 20)
+/* 300,000 nodes (the most the counts allow) at about 3.4 KB each. */
+#define OUTPUT_LIMIT ((size_t)1 << 30)
 #define MAX_FILES 16
 
 enum mode { MODE_NETWORK, MODE_BOOTSTRAP, MODE_APPS };
@@ -74,6 +76,15 @@ fail(struct diag *d, const char *input, const char *path, const char *fmt,
 }
 
 static int
+output_limit(const struct render *r, struct diag *d)
+{
+	if (r->text.len <= OUTPUT_LIMIT)
+		return 0;
+	return diag_set(d, EXIT_INPUT, "the output would be larger than %zu "
+	    "MiB", OUTPUT_LIMIT >> 20);
+}
+
+static int
 keep_out(struct doc *doc, void *arg, struct diag *d)
 {
 	struct render *r = arg;
@@ -88,7 +99,7 @@ keep_out(struct doc *doc, void *arg, struct diag *d)
 		 * 1,000-node render in a few megabytes. */
 		emit_doc(&r->text, r->fmt, doc->root, &r->ndocs);
 		doc_free(doc);
-		return 0;
+		return output_limit(r, d);
 	}
 	if (r->nout == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 256;
@@ -712,6 +723,63 @@ target_match(const struct node *t, const struct node *obj)
 	return 1;
 }
 
+/* What a patched object lacks of what names it, or NULL. */
+static const char *
+patched_identity(const struct node *o)
+{
+	static const char *const need[] = {
+		"apiVersion", "kind", "metadata.name"
+	};
+	const char *v;
+	size_t i;
+
+	if (o == NULL || o->type != NODE_MAP)
+		return "mapping";
+	for (i = 0; i < sizeof need / sizeof need[0]; i++)
+		if ((v = node_at_s(o, need[i])) == NULL || *v == '\0')
+			return need[i];
+	return NULL;
+}
+
+static int
+identity_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* After patches no two objects may be one: kubectl would apply the later
+ * over the earlier. */
+static int
+unique_identities(struct render *r, struct diag *d)
+{
+	char **ids = xcalloc(r->nout ? r->nout : 1, sizeof *ids);
+	const char *ns, *api, *slash;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->nout; i++) {
+		const struct node *o = r->out[i]->root;
+
+		api = node_at_s(o, "apiVersion");
+		slash = strchr(api, '/');
+		ns = node_at_s(o, "metadata.namespace");
+		ids[i] = xasprintf("%.*s %s %s/%s", slash ?
+		    (int)(slash - api) : 0, api, node_at_s(o, "kind"),
+		    ns && !cluster_scoped(node_at_s(o, "kind")) ? ns : "",
+		    node_at_s(o, "metadata.name"));
+	}
+	qsort(ids, r->nout, sizeof *ids, identity_cmp);
+	for (i = 1; i < r->nout && rc == 0; i++)
+		if (strcmp(ids[i - 1], ids[i]) == 0)
+			rc = diag_fail(d, EXIT_INPUT, "", 0, 0, "", "after the "
+			    "patches two objects are %s", strchr(ids[i], ' ') +
+			    1);
+	for (i = 0; i < r->nout; i++)
+		free(ids[i]);
+	free(ids);
+	return rc;
+}
+
 static int
 apply_patch(struct render *r, const char *file, const struct doc *p,
     struct diag *d)
@@ -719,7 +787,7 @@ apply_patch(struct render *r, const char *file, const struct doc *p,
 	const struct node *t = node_get(p->root, "target");
 	const struct node *jp = node_get(p->root, "jsonPatch");
 	const struct node *mp = node_get(p->root, "mergePatch");
-	const char *kind = node_at_s(p->root, "kind");
+	const char *kind = node_at_s(p->root, "kind"), *what;
 	size_t i, hits = 0;
 
 	diag_clear(d);
@@ -732,6 +800,18 @@ apply_patch(struct render *r, const char *file, const struct doc *p,
 	if ((jp == NULL) == (mp == NULL))
 		return diag_set(d, EXIT_INPUT, "needs jsonPatch or "
 		    "mergePatch, one of them");
+	for (i = 0; jp && jp->type == NODE_SEQ && i < jp->len; i++) {
+		const char *op = node_at_s(jp->u.items[i], "op");
+		const char *path = node_at_s(jp->u.items[i], "path");
+
+		/* A patch changes an object; it does not swap it. */
+		if (path && *path == '\0' && op && strcmp(op, "test") != 0) {
+			diag_setpath(d, "jsonPatch");
+			return diag_set(d, EXIT_INPUT, "operation %zu: %s of the "
+			    "whole object: patch its fields instead", i + 1,
+			    op);
+		}
+	}
 	for (i = 0; i < r->nout; i++) {
 		struct doc *o = r->out[i];
 
@@ -744,6 +824,10 @@ apply_patch(struct render *r, const char *file, const struct doc *p,
 		}
 		if (mp)
 			o->root = patch_merge(&o->arena, o->root, mp);
+		if ((what = patched_identity(o->root)) != NULL)
+			return diag_set(d, EXIT_INPUT, "the patched %s %s has "
+			    "no %s", node_at_s(t, "kind"), node_at_s(t, "name"),
+			    what);
 	}
 	if (hits == 0)
 		return diag_set(d, EXIT_INPUT, "target: no %s named %s in "
@@ -765,6 +849,8 @@ apply_patches(struct render *r, struct diag *d)
 			rc = apply_patch(r, r->patches[f], docs[i], d);
 		free_docs(docs, n);
 	}
+	if (rc == 0 && r->npatches)
+		rc = unique_identities(r, d);
 	return rc;
 }
 
@@ -807,6 +893,20 @@ run(struct render *r, struct diag *d)
 	if (rc < 0)
 		return -1;
 	return apply_patches(r, d);
+}
+
+/* The documents kept for patches, now final. */
+static int
+emit_kept(struct render *r, struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < r->nout; i++) {
+		emit_doc(&r->text, r->fmt, r->out[i]->root, &r->ndocs);
+		if (output_limit(r, d) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static void
@@ -896,14 +996,12 @@ main(int argc, char **argv)
 	if (r.mode == MODE_BOOTSTRAP && r.manifest == NULL)
 		cli_misuse(usage, "bootstrap needs -m with Argo CD's install "
 		    "manifest");
-	if (spec_load(ops[1], &r.spec, &d) < 0 || run(&r, &d) < 0) {
+	if (spec_load(ops[1], &r.spec, &d) < 0 || run(&r, &d) < 0 ||
+	    emit_kept(&r, &d) < 0) {
 		cli_diag(&d);
 		rc = d.status ? d.status : EXIT_INPUT;
-	} else {
-		for (i = 0; i < r.nout; i++)
-			emit_doc(&r.text, r.fmt, r.out[i]->root, &r.ndocs);
+	} else
 		cli_put(r.text.p, r.text.len);
-	}
 	buf_release(&r.text);
 	for (i = 0; i < r.nout; i++)
 		doc_free(r.out[i]);

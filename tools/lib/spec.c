@@ -650,6 +650,40 @@ check_role(const struct node *net, enum spec_role r, const char *input,
 	return rc;
 }
 
+/* Every node but a seed gets a peer string per seed: their product is
+ * what the output grows with, so it has a limit of its own. */
+#define SPEC_MAX_PEERS 1000000LL
+
+static int
+check_counts(const struct node *net, const char *input, struct path *p,
+    struct diag *d)
+{
+	long long cnt[ROLE_N] = { 0 }, others;
+	const char *producer = node_get(net, "miner") ? "miner" : "validator";
+	size_t depth = p->depth;
+	int r, rc = 0;
+
+	for (r = 0; r < ROLE_N; r++)
+		node_int_value(node_get(node_get(net, role_keys[r]), "count"),
+		    &cnt[r]);
+	others = cnt[ROLE_MINER] + cnt[ROLE_VALIDATOR] + cnt[ROLE_REMOTE];
+	if (cnt[node_get(net, "miner") ? ROLE_MINER : ROLE_VALIDATOR] == 0) {
+		path_push_key(p, producer, strlen(producer));
+		path_push_key(p, "count", 5);
+		rc = fail(d, input, node_at(node_get(net, producer), "count"),
+		    p, "0 %ss: nothing would make blocks", producer);
+	} else if (cnt[ROLE_SEED] * others > SPEC_MAX_PEERS) {
+		path_push_key(p, "seed", 4);
+		path_push_key(p, "count", 5);
+		rc = fail(d, input, node_at(node_get(net, "seed"), "count"), p,
+		    "%lld seeds for %lld other nodes make %lld peer strings, "
+		    "more than %lld", cnt[ROLE_SEED], others,
+		    cnt[ROLE_SEED] * others, SPEC_MAX_PEERS);
+	}
+	p->depth = depth;
+	return rc;
+}
+
 static int
 check_cross(struct node *root, const char *input, struct diag *d)
 {
@@ -690,6 +724,10 @@ check_cross(struct node *root, const char *input, struct diag *d)
 			rc = -1;
 			goto out;
 		}
+	if (check_counts(net, input, &p, d) < 0) {
+		rc = -1;
+		goto out;
+	}
 	p.depth = 0;
 	s = node_s(node_get(keys, "source"));
 	if (s && strcmp(s, "aws") == 0 && !node_at(root, "aws.region") &&
