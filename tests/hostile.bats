@@ -472,3 +472,27 @@ configmaps() {
 	run -0 9c-order -l "$T/dep.yaml"
 	assert_output "$(printf '1\t2\tClusterRole,Namespace')"
 }
+
+# --- 8: hosts ------------------------------------------------------------
+
+@test "a host in the spec is a DNS name or an IP address" {
+	for h in 'a,b,c' '' 'h:1' 'h/x' '-a.b' 'a..b' 'a b'; do
+		spec_with "/^  seed:/a\\    hosts: [\"$h\"]"
+		run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
+		assert_equal "$stderr" "9c-render: $T/s.yaml:26:13: network.seed.hosts[0]: '$h' is not a DNS name or an IP address"
+	done
+	for h in seed-1.example.com 203.0.113.7 2001:db8::1; do
+		spec_with "/^  seed:/a\\    hosts: [\"$h\"]"
+		run -0 9c-render -P network "$T/s.yaml" -k "$NINEC_ROOT/tests/fixtures/render/pubkeys-local.yaml" -a "$NINEC_ROOT/tests/fixtures/render/addresses.yaml"
+	done
+}
+
+@test "an address from -a is a DNS name or an IP address" {
+	sed 's/hostname: a1b2c3-1.us-east-2.elb.amazonaws.com/hostname: "h,1,2"/' tests/fixtures/render/addresses.yaml >"$T/a.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys-local.yaml -a "$T/a.yaml"
+	assert_equal "$stderr" "9c-render: $T/a.yaml: document 1: status.loadBalancer.ingress[0]: 'h,1,2' is not a DNS name or an IP address"
+	sed 's/ip: 203.0.113.7/ip: "203.0.113.7,31234 --x"/' tests/fixtures/render/addresses.yaml >"$T/a.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys-local.yaml -a "$T/a.yaml"
+	assert_equal "$stderr" "9c-render: $T/a.yaml: document 2: status.loadBalancer.ingress[0]: '203.0.113.7,31234 --x' is not a DNS name or an IP address"
+	assert_equal "$output" ""
+}

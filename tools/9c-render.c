@@ -268,9 +268,11 @@ load_addresses(struct render *r, struct node **map, struct diag *d)
 
 				snprintf(host, sizeof host, "%s", h->u.s);
 				free_docs(docs, n);
-				return fail(d, r->addrs[f], "status.loadBalancer."
-				    "ingress[0]", "document %zu: '%s' is not a "
-				    "DNS name or an IP address", i + 1, host);
+				fail(d, r->addrs[f], "status.loadBalancer."
+				    "ingress[0]", "'%s' is not a DNS name or an "
+				    "IP address", host);
+				d->doc = (int)i + 1;
+				return -1;
 			}
 			snprintf(key, sizeof key, "%s/%s",
 			    node_at_s(root, "metadata.namespace") ?
