@@ -2,6 +2,9 @@
  * 9c-render - render a TestNet spec into a manifest stream: the network,
  * the cluster bootstrap, or the Argo CD Applications that deploy them.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -859,8 +862,17 @@ apply_patches(struct render *r, struct diag *d)
 static int
 run(struct render *r, struct diag *d)
 {
+	struct stat st;
 	int rc;
 
+	/* An overlay that is not there would silently render the shipped
+	 * templates instead. */
+	if (r->tdir && stat(r->tdir, &st) < 0)
+		return diag_fail(d, EXIT_INPUT, r->tdir, 0, 0, "", "%s",
+		    strerror(errno));
+	if (r->tdir && !S_ISDIR(st.st_mode))
+		return diag_fail(d, EXIT_INPUT, r->tdir, 0, 0, "", "not a "
+		    "directory");
 	r->ctxdoc = doc_new("context", 1);
 	r->ctx = node_copy(&r->ctxdoc->arena, r->spec.root);
 	r->ctxdoc->root = r->ctx;

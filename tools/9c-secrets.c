@@ -118,6 +118,9 @@ read_secret_file(const char *path, struct buf *b, struct diag *d)
 	mem_wipe(tmp, sizeof tmp);
 	if (fd != 0)
 		close(fd);
+	/* On failure nothing is left for a caller to forget. */
+	if (got < 0)
+		buf_wipe(b);
 	if (got == -2)
 		return diag_set(d, EXIT_INPUT, "%s: larger than %u bytes",
 		    path, FILE_LIMIT);
@@ -198,11 +201,16 @@ parse_counts(const char *arg, long count[KEY_NROLES])
 	enum key_role r;
 	char *end;
 	long v;
+	unsigned seen = 0;
 
 	while (*p) {
 		eq = strchr(p, '=');
 		if (eq == NULL || key_role_parse(p, (size_t)(eq - p), &r) < 0)
 			return -1;
+		/* seed=1,seed=2 says two things; neither may win quietly. */
+		if (seen & (1u << r))
+			return -2;
+		seen |= 1u << r;
 		errno = 0;
 		v = strtol(eq + 1, &end, 10);
 		if (end == eq + 1 || errno || v < 0 || v > KEY_INDEX_MAX)
@@ -1044,8 +1052,23 @@ cmd_sign(struct opts *o)
 	}
 	h = sigv4_http_find(&hr, "x-amz-date");
 	if (h) {
-		snprintf(hdrdate, sizeof hdrdate, "%.*s", (int)h->vlen,
-		    h->value);
+		const char *v = h->value;
+		size_t vlen = h->vlen;
+
+		/* The value as SigV4 reads it: without the blanks around. */
+		while (vlen && (*v == ' ' || *v == '\t'))
+			v++, vlen--;
+		while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t' ||
+		    v[vlen - 1] == '\r'))
+			vlen--;
+		if (vlen != 16) {
+			sigv4_http_release(&hr);
+			buf_wipe(&text);
+			diag_set(&d, EXIT_INPUT, "X-Amz-Date: '%.*s' is not a "
+			    "date like 20150830T123600Z", (int)vlen, v);
+			return fail(&d);
+		}
+		snprintf(hdrdate, sizeof hdrdate, "%.*s", (int)vlen, v);
 		if (o->time && strcmp(o->time, hdrdate) != 0) {
 			sigv4_http_release(&hr);
 			buf_wipe(&text);
@@ -1158,7 +1181,7 @@ main(int argc, char **argv)
 	struct diag d;
 	const struct command *cmd = NULL;
 	size_t i;
-	int ch, rc;
+	int ch, rc, k;
 
 	cli_init(argc, argv, usage);
 	memset(&o, 0, sizeof o);
@@ -1184,7 +1207,10 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'a': o.all_aws = 1; break;
 		case 'c':
-			if (parse_counts(optarg, o.count) < 0)
+			if ((k = parse_counts(optarg, o.count)) == -2)
+				cli_misuse(usage, "-c: '%s' names a role twice",
+				    optarg);
+			if (k < 0)
 				cli_misuse(usage, "-c: '%s' is not a list like "
 				    "seed=1,validator=4", optarg);
 			o.have_counts = 1;

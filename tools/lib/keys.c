@@ -587,8 +587,23 @@ entry_key(struct key *k, const struct node *e, int need_priv, size_t i,
 	unsigned char pub[65];
 	size_t n;
 
+	static const char *const fields[] = {
+		"name", "role", "index", "publicKey", "address", "privateKey",
+		NULL
+	};
+	const char *const *f;
+	size_t j;
+
 	if (e == NULL || e->type != NODE_MAP)
 		return entry_fail(d, i, NULL, "expected a mapping");
+	/* A misspelt field would be dropped without a word. */
+	for (j = 0; j < e->len; j++) {
+		for (f = fields; *f && strcmp(*f, e->u.pairs[j].key->u.s); f++)
+			;
+		if (*f == NULL)
+			return entry_fail(d, i, e->u.pairs[j].key->u.s,
+			    "unknown key");
+	}
 	if (name == NULL)
 		return entry_fail(d, i, "name", "missing");
 	if (key_name_parse(name, strlen(name), &k->role, &k->index) < 0)
@@ -673,6 +688,27 @@ keyset_from_flat(struct keyset *ks, const struct node *root, struct diag *d)
 	return 0;
 }
 
+static int
+unknown_top(const struct node *root, struct diag *d)
+{
+	static const char *const fields[] = {
+		"apiVersion", "kind", "metadata", "keys", NULL
+	};
+	const char *const *f;
+	size_t j;
+
+	for (j = 0; j < root->len; j++) {
+		for (f = fields; *f && strcmp(*f,
+		    root->u.pairs[j].key->u.s); f++)
+			;
+		if (*f == NULL) {
+			diag_setpath(d, root->u.pairs[j].key->u.s);
+			return diag_set(d, EXIT_INPUT, "unknown key");
+		}
+	}
+	return 0;
+}
+
 int
 keyset_from_node(struct keyset *ks, const struct node *root, int need_priv,
     struct diag *d)
@@ -685,6 +721,8 @@ keyset_from_node(struct keyset *ks, const struct node *root, int need_priv,
 		    "document");
 	if (kind == NULL && node_get(root, "keys") == NULL)
 		rc = keyset_from_flat(ks, root, d);
+	else if ((rc = unknown_top(root, d)) < 0)
+		;
 	else if (kind && strcmp(kind, "NodePrivateKeys") == 0)
 		rc = keyset_from_list(ks, node_get(root, "keys"), need_priv,
 		    d);

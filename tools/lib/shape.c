@@ -147,3 +147,12 @@ shape_arn(const char *s, size_t n)
 	return len[5] > 0 && span(f[5], len[5],
 	    ALNUM "-._~!$&'()*+,;=:@%/#[]{}|^`<>?");
 }
+
+int
+shape_version(const char *s, size_t n)
+{
+	size_t i = n && s[0] == 'v';
+
+	return n > i && n <= 128 && s[i] >= '0' && s[i] <= '9' &&
+	    span(s + i, n - i, ALNUM ".-+");
+}

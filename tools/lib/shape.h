@@ -36,4 +36,9 @@ int shape_url(const char *s, size_t n);
  * account empty or of their shape and a resource of visible ASCII. */
 int shape_arn(const char *s, size_t n);
 
+/* A release version as charts and images pin it: 1.2.3, v2.2.2,
+ * 9.28.0-rc.1+b2: a digit (after an optional 'v'), then digits, letters,
+ * '.', '-' and '+', at most 128. */
+int shape_version(const char *s, size_t n);
+
 #endif

@@ -23,7 +23,7 @@
 enum fk {
 	F_STR, F_INT, F_COUNT, F_BOOL, F_NAME, F_DOMAIN, F_PORT, F_QTY,
 	F_HEX, F_STRUCT, F_MAP, F_STRMAP, F_STRS, F_SEQ, F_SEQSTRUCT,
-	F_CLUSTER, F_REGION, F_ACCOUNT, F_ARN, F_HOSTS
+	F_CLUSTER, F_REGION, F_ACCOUNT, F_ARN, F_HOSTS, F_VERSION
 };
 
 struct field {
@@ -59,7 +59,7 @@ static const struct field f_aws[] = {
 static const struct field f_addon[] = {
 	{ "chart", F_STR, 0, NULL, NULL },
 	{ "repoURL", F_STR, 0, NULL, NULL },
-	{ "version", F_STR, 1, NULL, NULL },
+	{ "version", F_VERSION, 1, NULL, NULL },
 	{ "namespace", F_NAME, 0, NULL, NULL },
 	{ "values", F_MAP, 0, NULL, NULL },
 	END
@@ -81,7 +81,7 @@ static const struct field f_repo[] = {
 };
 
 static const struct field f_argocd[] = {
-	{ "version", F_STR, 1, NULL, NULL },
+	{ "version", F_VERSION, 1, NULL, NULL },
 	{ "namespace", F_NAME, 0, NULL, NULL },
 	{ "settings", F_STRMAP, 0, NULL, NULL },
 	{ "rbac", F_STRMAP, 0, NULL, NULL },
@@ -514,8 +514,12 @@ check_field(const struct node *n, const struct field *f, const char *input,
 	case F_PORT:
 		if (want_type(n, NODE_INT, "an integer", input, p, d) < 0)
 			return -1;
-		if (node_int_value(n, &v) < 0)
-			return fail(d, input, n, p, "integer out of range");
+		/* Not the value: past 2^63 the reader has only a float's
+		 * rounding of what was written. */
+		if (!node_int_value(n, &v))
+			return fail(d, input, n, p, "out of range%s",
+			    f->kind == F_COUNT ? " (0-100000)" :
+			    f->kind == F_PORT ? " (1-65535)" : "");
 		if (f->kind == F_COUNT && (v < 0 || v > 100000))
 			return fail(d, input, n, p, "%lld is out of range "
 			    "(0-100000)", v);
@@ -547,8 +551,12 @@ check_field(const struct node *n, const struct field *f, const char *input,
 	case F_REGION:
 	case F_ACCOUNT:
 	case F_ARN:
+	case F_VERSION:
 		if (want_type(n, NODE_STR, "a string", input, p, d) < 0)
 			return -1;
+		if (f->kind == F_VERSION && !shape_version(n->u.s, n->len))
+			return fail(d, input, n, p, "'%s' is not a version like "
+			    "1.2.3 or v2.2.2", n->u.s);
 		if (f->kind == F_REGION && !shape_region(n->u.s, n->len))
 			return fail(d, input, n, p, "'%s' is not an AWS region "
 			    "like us-east-2", n->u.s);

@@ -18,13 +18,15 @@ static const char *const cluster_keys[] = {
 	"provider", "version", "vpcId", "subnetIds", "endpointPublicAccess",
 	"endpointPrivateAccess", "publicAccessCidrs", "nodeGroups",
 	"instanceTypes", "minSize", "desiredSize", "maxSize", "diskSize",
-	"capacityType", "addons", "backend", "tags", NULL
+	"capacityType", "labels", "taints", "addons", "backend", "tags", NULL
 };
 /* The keys of the runbook's single node group, allowed at cluster level. */
 static const char *const shorthand_keys[] = {
 	"instanceTypes", "minSize", "desiredSize", "maxSize", "diskSize",
-	"capacityType", NULL
+	"capacityType", "labels", "taints", NULL
 };
+/* EKS's default quota is 30 per cluster; past 100 it is a mistake. */
+#define MAX_NODE_GROUPS 100
 static const char *const group_keys[] = {
 	"name", "instanceTypes", "minSize", "desiredSize", "maxSize",
 	"diskSize", "capacityType", "labels", "taints", NULL
@@ -673,7 +675,9 @@ check_groups(const struct node *c, struct path *p, struct diag *d)
 	int r = 0;
 
 	if (l == NULL)
-		return check_group_body(c, p, d);
+		return check_group_body(c, p, d) < 0 ||
+		    check_labels(c, p, d) < 0 || check_taints(c, p, d) < 0 ?
+		    -1 : 0;
 	for (k = shorthand_keys; *k; k++)
 		if (node_get(c, *k)) {
 			path_push_key(p, *k, strlen(*k));
@@ -687,6 +691,9 @@ check_groups(const struct node *c, struct path *p, struct diag *d)
 		r = -1;
 	else if (l->len == 0)
 		r = fail(d, l, p, "needs at least 1, has 0");
+	else if (l->len > MAX_NODE_GROUPS)
+		r = fail(d, l, p, "at most %d, has %zu", MAX_NODE_GROUPS,
+		    l->len);
 	for (i = 0; r == 0 && i < l->len; i++) {
 		path_push_idx(p, i);
 		r = check_group(l->u.items[i], p, d);
