@@ -496,3 +496,121 @@ configmaps() {
 	assert_equal "$stderr" "9c-render: $T/a.yaml: document 2: status.loadBalancer.ingress[0]: '203.0.113.7,31234 --x' is not a DNS name or an IP address"
 	assert_equal "$output" ""
 }
+
+@test "versions of Argo CD and the add-ons have the shape of a version" {
+	for v in '""' '"latest; rm -rf /"' '"v"' '"1.2 3"'; do
+		spec_with "s|^    version: v2.2.2|    version: $v|"
+		run -3 --separate-stderr 9c-render bootstrap "$T/s.yaml" -m "$CORPUS_ARGO"
+		assert_equal "$stderr" "9c-render: $T/s.yaml:8:14: bootstrap.argocd.version: '$(printf %s "$v" | tr -d '"')' is not a version like 1.2.3 or v2.2.2"
+	done
+	spec_with 's|^    version: 5.11.1|    version: ""|'
+	run -3 --separate-stderr 9c-render bootstrap "$T/s.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:12:14: bootstrap.metricsServer.version: '' is not a version like 1.2.3 or v2.2.2"
+	assert_equal "$output" ""
+}
+
+@test "a template with an unclosed \${ and a -t that is not a directory are refused" {
+	mkdir -p "$T/t/network"
+	printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${network.namespace\n' >"$T/t/network/namespace.yaml"
+	run -3 --separate-stderr 9c-render -t "$T/t" -S network share/examples/local.yaml
+	assert_equal "$stderr" "9c-render: $T/t/network/namespace.yaml:4:9: '\${' without its '}' (write \$\${ for a literal one)"
+	run -3 --separate-stderr 9c-render -t "$T/nonexistent" -S network share/examples/local.yaml
+	assert_equal "$stderr" "9c-render: $T/nonexistent: No such file or directory"
+	run -3 --separate-stderr 9c-render -t "$T/t/network/namespace.yaml" -S network share/examples/local.yaml
+	assert_equal "$stderr" "9c-render: $T/t/network/namespace.yaml: not a directory"
+	assert_equal "$output" ""
+}
+
+@test "a 9c-wait rule with a malformed jsonPath is refused before waiting" {
+	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n' >"$T/cm.yaml"
+	for jp in '{.status.phase' '{.status[?(@.type=="Ready"}' '.a[x]' '{.a}}'; do
+		printf 'kind: ConfigMap\njsonPath: %s\n' "'$jp'" >"$T/rules.yaml"
+		run -3 --separate-stderr timeout 10 9c-wait -L -r "$T/rules.yaml" "$T/cm.yaml"
+		assert_equal "$stderr" "9c-wait: $T/rules.yaml:1: document 1: jsonPath: cannot parse $jp"
+	done
+}
+
+@test "key files with unknown fields and counts that name a role twice are refused" {
+	9c-secrets keygen -n t -c seed=1 -w "$T/k.yaml"
+	sed 's/^  role: seed$/  role: seed\n  privatekey: x/' "$T/k.yaml" >"$T/k2.yaml"
+	run -3 --separate-stderr 9c-secrets public "$T/k2.yaml"
+	assert_equal "$stderr" "9c-secrets: $T/k2.yaml: document 1: keys[0].privatekey: unknown key"
+	sed 's/^metadata:$/metdata:/' "$T/k.yaml" >"$T/k2.yaml"
+	run -3 --separate-stderr 9c-secrets public "$T/k2.yaml"
+	assert_equal "$stderr" "9c-secrets: $T/k2.yaml: document 1: metdata: unknown key"
+	run -2 --separate-stderr 9c-secrets keygen -n t -c seed=1,seed=2
+	assert_equal "${stderr_lines[0]}" "9c-secrets: -c: 'seed=1,seed=2' names a role twice"
+	assert_equal "$output" ""
+}
+
+# --- 11: sign ------------------------------------------------------------
+
+@test "sign reads X-Amz-Date as SigV4 does and refuses a request over 16 MiB" {
+	export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY AWS_REGION=us-east-1
+	export AWS_CONFIG_FILE=$T/none AWS_SHARED_CREDENTIALS_FILE=$T/none
+	unset AWS_SESSION_TOKEN AWS_PROFILE
+	c=$SHARED/corpus/sigv4/get-vanilla/get-vanilla
+	sed 's/^X-Amz-Date:/X-Amz-Date: /; s/Z$/Z  /' "$c.req" >"$T/req"
+	run -0 9c-secrets sign -S service -x authz "$T/req"
+	assert_output "$(cat "$c.authz")"
+	sed 's/^X-Amz-Date:.*/X-Amz-Date: 20150830T1236/' "$c.req" >"$T/req"
+	run -3 --separate-stderr 9c-secrets sign -S service "$T/req"
+	assert_equal "$stderr" "9c-secrets: X-Amz-Date: '20150830T1236' is not a date like 20150830T123600Z"
+	run -3 --separate-stderr bash -c 'head -c 17000000 /dev/zero | 9c-secrets sign -S service'
+	assert_equal "$stderr" "9c-secrets: -: larger than 16777216 bytes"
+	head -c 17000000 /dev/zero >"$T/big"
+	run -3 --separate-stderr 9c-secrets sign -S service "$T/big"
+	assert_equal "$stderr" "9c-secrets: $T/big: larger than 16777216 bytes"
+}
+
+# --- 12: cluster shorthand -------------------------------------------------
+
+@test "labels and taints stand in the cluster section like the other group keys" {
+	sed 's/^  maxSize: 20$/  maxSize: 20\n  labels:\n    role: node\n  taints:\n  - {key: dedicated, value: "9c", effect: NO_SCHEDULE}/' share/examples/eks.yaml >"$T/s.yaml"
+	run -0 9c-tfvars -j "$T/s.yaml"
+	assert_equal "$(printf '%s' "$output" | jq -c '.node_groups.default | [.labels, .taints]')" '[{"role":"node"},[{"key":"dedicated","value":"9c","effect":"NO_SCHEDULE"}]]'
+	sed 's/^  maxSize: 20$/  maxSize: 20\n  taints:\n  - {key: dedicated, effect: NOPE}/' share/examples/eks.yaml >"$T/s.yaml"
+	run -3 --separate-stderr 9c-tfvars "$T/s.yaml"
+	assert_equal "$stderr" "9c-tfvars: $T/s.yaml:22:30: cluster.taints[0].effect: 'NOPE' is not one of NO_SCHEDULE, NO_EXECUTE, PREFER_NO_SCHEDULE"
+}
+
+# --- 13: messages ----------------------------------------------------------
+
+@test "messages name the tool, not its path, and numbers past 2^63 are not clamped" {
+	run -2 --separate-stderr "$NINEC_BIN/9c-order" -Z
+	assert_equal "${stderr_lines[0]}" "9c-order: invalid option -- 'Z'"
+	spec_with 's|^    count: 1$|    count: 18446744073709551616|'
+	run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:26:12: network.seed.count: out of range (0-100000)"
+	spec_with 's|^    count: 1$|    count: 9223372036854775808|'
+	run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:26:12: network.seed.count: out of range (0-100000)"
+	run -2 --separate-stderr 9c-wait -t 18446744073709551616s "$T/s.yaml"
+	assert_equal "${stderr_lines[0]}" "9c-wait: -t: bad duration '18446744073709551616s'"
+	run -2 --separate-stderr 9c-wait -t inf "$T/s.yaml"
+	assert_equal "${stderr_lines[0]}" "9c-wait: -t: bad duration 'inf'"
+}
+
+@test "out of memory names the tool" {
+	configmaps 100000 ns1 >"$T/huge.yaml"
+	# The release build: the sanitizers reserve more than the limit.
+	run -70 --separate-stderr bash -c 'ulimit -v 80000; exec "$0" "$1" >/dev/null' "$NINEC_ROOT/build/9c-order" "$T/huge.yaml"
+	assert_equal "$stderr" "9c-order: out of memory"
+}
+
+@test "standard input given for two inputs is refused" {
+	run -2 --separate-stderr 9c-render network - -a - </dev/null
+	assert_equal "${stderr_lines[0]}" "9c-render: the spec and -a cannot both be standard input"
+	run -2 --separate-stderr 9c-render bootstrap share/examples/local.yaml -m - -p - </dev/null
+	assert_equal "${stderr_lines[0]}" "9c-render: -m and -p cannot both be standard input"
+	run -2 --separate-stderr 9c-secrets fill -k - - </dev/null
+	assert_equal "${stderr_lines[0]}" "9c-secrets: -k and operand - cannot both be standard input"
+	run -2 --separate-stderr 9c-secrets fill -k - </dev/null
+	assert_equal "${stderr_lines[0]}" "9c-secrets: -k and the input (none given) cannot both be standard input"
+	run -2 --separate-stderr 9c-tfvars -f - - </dev/null
+	assert_equal "${stderr_lines[0]}" "9c-tfvars: the spec and the outputs cannot both be standard input"
+	for tool in 9c-order 9c-kapply 9c-wait; do
+		run -2 --separate-stderr "$tool" - - </dev/null
+		assert_equal "$stderr" "$tool: operand - is given twice: standard input can be read once"
+	done
+}

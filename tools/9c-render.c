@@ -924,6 +924,32 @@ emit_kept(struct render *r, struct diag *d)
 }
 
 static void
+check_inputs(const struct render *r, const char *spec)
+{
+	const char *names[4 + 2 * MAX_FILES], *what[4 + 2 * MAX_FILES];
+	size_t n = 0;
+	int i;
+
+	names[n] = spec;
+	what[n++] = "the spec";
+	names[n] = r->facts;
+	what[n++] = "-f";
+	names[n] = r->keys;
+	what[n++] = "-k";
+	names[n] = r->manifest;
+	what[n++] = "-m";
+	for (i = 0; i < r->naddrs; i++) {
+		names[n] = r->addrs[i];
+		what[n++] = "-a";
+	}
+	for (i = 0; i < r->npatches; i++) {
+		names[n] = r->patches[i];
+		what[n++] = "-p";
+	}
+	cli_stdin_once(usage, names, what, n);
+}
+
+static void
 add_file(const char **list, int *n, const char *f, char opt)
 {
 	if (*n == MAX_FILES)
@@ -1010,6 +1036,7 @@ main(int argc, char **argv)
 	if (r.mode == MODE_BOOTSTRAP && r.manifest == NULL)
 		cli_misuse(usage, "bootstrap needs -m with Argo CD's install "
 		    "manifest");
+	check_inputs(&r, ops[1]);
 	if (spec_load(ops[1], &r.spec, &d) < 0 || run(&r, &d) < 0 ||
 	    emit_kept(&r, &d) < 0) {
 		cli_diag(&d);

@@ -1062,10 +1062,10 @@ cmd_sign(struct opts *o)
 		    v[vlen - 1] == '\r'))
 			vlen--;
 		if (vlen != 16) {
-			sigv4_http_release(&hr);
-			buf_wipe(&text);
 			diag_set(&d, EXIT_INPUT, "X-Amz-Date: '%.*s' is not a "
 			    "date like 20150830T123600Z", (int)vlen, v);
+			sigv4_http_release(&hr);
+			buf_wipe(&text);
 			return fail(&d);
 		}
 		snprintf(hdrdate, sizeof hdrdate, "%.*s", (int)vlen, v);
@@ -1154,6 +1154,32 @@ static const struct command commands[] = {
 	{ "fill", "fk:o:p:r:", -1, cmd_fill },
 	{ "sign", "Up:r:S:t:x:", 1, cmd_sign },
 };
+
+/* A command with a file operand reads standard input without one. */
+static void
+check_inputs(const struct opts *o, const struct command *cmd)
+{
+	size_t max = (size_t)o->nargs + 3, n = 0;
+	const char **names = xcalloc(max, sizeof *names);
+	const char **what = xcalloc(max, sizeof *what);
+	int i;
+
+	names[n] = o->spec;
+	what[n++] = "-s";
+	names[n] = o->keys_file;
+	what[n++] = "-k";
+	if (cmd->max_args != 0 && o->nargs == 0) {
+		names[n] = "-";
+		what[n++] = "the input (none given)";
+	}
+	for (i = 0; i < o->nargs; i++) {
+		names[n] = o->args[i];
+		what[n++] = "operand -";
+	}
+	cli_stdin_once(usage, names, what, n);
+	free(names);
+	free(what);
+}
 
 static void
 check_options(struct opts *o)
@@ -1245,6 +1271,7 @@ main(int argc, char **argv)
 	o.nargs = argc - optind;
 	if (cmd->max_args >= 0 && o.nargs > cmd->max_args)
 		cli_misuse(usage, "%s: too many arguments", cmd->name);
+	check_inputs(&o, cmd);
 	check_options(&o);
 	diag_clear(&d);
 	if (o.spec && load_spec(&o, &d) < 0) {

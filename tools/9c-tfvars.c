@@ -759,10 +759,9 @@ main(int argc, char **argv)
 			    "too many arguments");
 		t.spec_path = argv[0];
 		t.outputs_path = argc == 2 ? argv[1] : "-";
-		if (strcmp(t.spec_path, "-") == 0 &&
-		    strcmp(t.outputs_path, "-") == 0)
-			cli_misuse(usage, "the spec and the outputs cannot "
-			    "both be standard input");
+		cli_stdin_once(usage, (const char *[]){ t.spec_path,
+		    t.outputs_path }, (const char *[]){ "the spec",
+		    "the outputs" }, 2);
 	} else {
 		if (argc > 1)
 			cli_misuse(usage, "too many arguments");

@@ -121,6 +121,22 @@ cli_exit(int status)
 	exit(status);
 }
 
+void
+cli_stdin_once(const char *usage, const char *const *names,
+    const char *const *what, size_t n)
+{
+	size_t i, first = n;
+
+	for (i = 0; i < n; i++) {
+		if (names[i] == NULL || strcmp(names[i], "-") != 0)
+			continue;
+		if (first < n)
+			cli_misuse(usage, "%s and %s cannot both be standard "
+			    "input", what[first], what[i]);
+		first = i;
+	}
+}
+
 int
 cli_format(const char *arg, enum emit_format *f)
 {
@@ -185,10 +201,14 @@ cli_each_doc(int argc, char **argv, cli_doc_fn fn, void *ctx, struct diag *d)
 	struct cli_inputs in;
 	struct stream *s;
 	struct doc *doc;
-	int r = 0;
+	int r = 0, i, dash;
 
-	cli_inputs_init(&in, argc, argv);
 	diag_clear(d);
+	for (i = 0, dash = 0; i < argc; i++)
+		if (strcmp(argv[i], "-") == 0 && dash++)
+			return diag_set(d, EXIT_USAGE, "operand - is given "
+			    "twice: standard input can be read once");
+	cli_inputs_init(&in, argc, argv);
 	while (r == 0 && (s = cli_inputs_next(&in, d)) != NULL) {
 		while ((r = stream_next(s, &doc, d)) == 1)
 			if (fn(doc, ctx, d) < 0)
