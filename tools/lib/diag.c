@@ -199,9 +199,6 @@ diag_escape(char *out, size_t size, const char *s, size_t n)
 		    s[i + 2] == '/' && (m = userinfo_end(s, n, i + 3)) > 0) {
 			memcpy(piece, "://***@", w = 7);
 			i += 3 + m;
-		} else if (c == '\\') {
-			memcpy(piece, "\\\\", w = 2);
-			i++;
 		} else if (c >= 0x20 && c < 0x7f) {
 			piece[0] = (char)c;
 			w = 1;

@@ -16,7 +16,8 @@
  * Values in a message come from users and servers, so nothing reaches a
  * terminal raw: diag_escape() turns any bytes into one printable line
  * (control bytes as \n, \e, \xNN; invalid UTF-8 and C1 controls as
- * \xNN; a backslash doubled) and masks what must never be shown, by one
+ * \xNN; a backslash stays, so the tools' own texts read as written) and
+ * masks what must never be shown, by one
  * rule: the secrets registered with diag_secret() (tokens, keys, passwords
  * the process holds), the userinfo of any URL (`://user:pass@'), and any run
  * of 64 or more hex digits that is not a public key (66 or 130 digits),

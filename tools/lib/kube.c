@@ -929,8 +929,10 @@ call_setup(struct call *c)
 	curl_easy_setopt(c->h, CURLOPT_HEADERDATA, c);
 	limit_ms = !c->watch && k->timeout > 0 ? k->timeout * 1000 : 0;
 	if (cfg->deadline > 0) {
-		/* Past the deadline a call still gets 1 ms: 0 means none. */
-		left_ms = (long)((cfg->deadline - now_mono()) * 1000);
+		/* A second past the deadline: the caller's own deadline
+		 * checks speak first, this only ends what would hang.  At
+		 * least 1 ms, since 0 means none. */
+		left_ms = (long)((cfg->deadline - now_mono()) * 1000) + 1000;
 		if (left_ms < 1)
 			left_ms = 1;
 		if (limit_ms == 0 || left_ms < limit_ms)
@@ -1373,11 +1375,6 @@ kube_config_set_deadline(struct kube_config *c, double seconds)
 	c->deadline = seconds > 0 ? now_mono() + seconds : 0;
 }
 
-int
-kube_past_deadline(const struct kube *k)
-{
-	return k->cfg->deadline > 0 && now_mono() >= k->cfg->deadline;
-}
 
 const struct kube_config *
 kube_config_of(const struct kube *k)
@@ -1657,7 +1654,7 @@ resp_diag(const struct kube *k, const struct kube_resp *r, const char *what,
 	kube_resp_message(r, msg, sizeof msg);
 	diag_at(d, "", 0, 0, 0);
 	if (r->status == 0 && r->transport == CURLE_OPERATION_TIMEDOUT &&
-	    k->cfg->deadline > 0 && now_mono() >= k->cfg->deadline - 0.01)
+	    k->cfg->deadline > 0 && now_mono() >= k->cfg->deadline)
 		return diag_set(d, KUBE_EXIT_TIMEOUT, "%s: %s: no answer before "
 		    "the deadline", k->cfg->server, what);
 	if (r->status == 0)

@@ -58,8 +58,10 @@ const char *kube_config_context(const struct kube_config *c);
 
 /*
  * The deadline of everything done with c, `seconds' from now (0: none):
- * the exec plugin (which also has its own bound of 60 s), every request and
- * every watch end by then.  A call cut by it fails as a transport timeout
+ * the exec plugin (which also has its own bound of 60 s) ends by then,
+ * every request and watch a second later, so that the caller's own checks
+ * of the same deadline report first.  A call cut by it fails as a transport
+ * timeout
  * (status 0, CURLE_OPERATION_TIMEDOUT); functions that fill a diag use
  * status 5 for it.  Set it before kube_new(), which may run the plugin.
  */
@@ -76,8 +78,6 @@ const struct kube_config *kube_config_of(const struct kube *k);
 const char *kube_namespace(const struct kube *k);
 /* Per-request timeout in seconds for non-watch calls (default 60). */
 void kube_set_timeout(struct kube *k, long seconds);
-/* 1 once the configuration's deadline has passed. */
-int kube_past_deadline(const struct kube *k);
 
 struct kube_resp {
 	long status;		/* HTTP status; 0: no response (see err) */
