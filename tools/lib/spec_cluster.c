@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "node.h"
+#include "shape.h"
 #include "spec.h"
 #include "spec_cluster.h"
 
@@ -246,26 +247,6 @@ is_cidr(const char *s, size_t n)
 		i++;
 	}
 	return 0;
-}
-
-/* us-east-2, ap-northeast-2, us-gov-west-1. */
-static int
-is_region(const char *s, size_t n)
-{
-	size_t i = 0, k;
-	int words = 0;
-
-	while (i < n) {
-		k = strspn(s + i, "abcdefghijklmnopqrstuvwxyz");
-		if (k == 0)
-			break;
-		i += k;
-		words++;
-		if (i >= n || s[i] != '-')
-			return 0;
-		i++;
-	}
-	return words >= 2 && is_digits(s + i, n - i) && n - i <= 2;
 }
 
 /* S3 bucket names: 3-63 of a-z 0-9 . -, alphanumeric at both ends. */
@@ -823,7 +804,7 @@ check_backend(const struct node *c, struct path *p, struct diag *d)
 		    "(3-63 of a-z 0-9 . -)", p, d) < 0 ||
 		    check_str(b, "key", key_ok, "an S3 key (1-1024 bytes)",
 		    p, d) < 0 ||
-		    check_str(b, "region", is_region, "an AWS region like "
+		    check_str(b, "region", shape_region, "an AWS region like "
 		    "us-east-2", p, d) < 0 ||
 		    check_str(b, "dynamodbTable", table_ok, "a DynamoDB "
 		    "table name (3-255 of A-Z a-z 0-9 _ - .)", p, d) < 0 ?
