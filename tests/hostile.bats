@@ -614,3 +614,24 @@ configmaps() {
 		assert_equal "$stderr" "$tool: operand - is given twice: standard input can be read once"
 	done
 }
+
+@test "9c-render with addresses and keys for 20,000 nodes takes about 10 times 2,000" {
+	local n t0 t1 ms=()
+	for n in 2000 20000; do
+		sed "/^  miner:/,/^  remoteHeadless:/s|^    count: 1\$|    count: $n|" share/examples/local.yaml >"$T/s$n.yaml"
+		awk -v n="$n" 'BEGIN {
+			print "apiVersion: v1\nkind: List\nitems:"
+			print "- {apiVersion: v1, kind: Service, metadata: {name: tcp-seed-1, namespace: 9c-local}, status: {loadBalancer: {ingress: [{ip: 203.0.113.7}]}}}"
+			print "- {apiVersion: v1, kind: Service, metadata: {name: remote-headless-1, namespace: 9c-local}, status: {loadBalancer: {ingress: [{ip: 203.0.113.7}]}}}"
+			for (i = n; i >= 1; i--)
+				printf "- {apiVersion: v1, kind: Service, metadata: {name: miner-%d, namespace: 9c-local}, status: {loadBalancer: {ingress: [{ip: 203.0.113.%d}]}}}\n", i, i % 250
+		}' >"$T/a$n.yaml"
+		t0=$(date +%s%N)
+		9c-render -o json network "$T/s$n.yaml" -k tests/fixtures/render/pubkeys-local.yaml -a "$T/a$n.yaml" >"$T/out$n"
+		t1=$(date +%s%N)
+		ms+=($(((t1 - t0) / 1000000)))
+	done
+	assert_equal "$(jq -r 'select(.metadata.name == "miner-20000" and .kind == "StatefulSet") | .spec.template.spec.containers[0].args[] | select(startswith("--host="))' "$T/out20000")" "--host=203.0.113.0"
+	# Quadratic lookups made it 100 times; linear is 10 and some slack.
+	[ "${ms[1]}" -le $((ms[0] * 20 + 1000)) ] || fail "2,000: ${ms[0]} ms, 20,000: ${ms[1]} ms"
+}

@@ -198,6 +198,58 @@ str(struct render *r, const char *s)
 	return node_strz(&r->ctxdoc->arena, s);
 }
 
+/*
+ * The keys and addresses of 100,000 nodes are looked up once per node: a
+ * sorted map, searched in log time, keeps that linear in the nodes.  Of
+ * equal keys the last one given wins, as node_map_set() would have it.
+ */
+struct ranked {
+	struct pair p;
+	size_t i;
+};
+
+static int
+ranked_cmp(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	int c = strcmp(x->p.key->u.s, y->p.key->u.s);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static void
+index_map(struct node *m)
+{
+	struct ranked *v = xmalloc((m->len + 1) * sizeof *v);
+	size_t i;
+
+	for (i = 0; i < m->len; i++) {
+		v[i].p = m->u.pairs[i];
+		v[i].i = i;
+	}
+	qsort(v, m->len, sizeof *v, ranked_cmp);
+	for (i = 0; i < m->len; i++)
+		m->u.pairs[i] = v[i].p;
+	free(v);
+}
+
+static const struct node *
+index_get(const struct node *m, const char *key)
+{
+	size_t lo = 0, hi = m->len, mid;
+
+	/* The first pair past key; the one before it is the last equal. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(m->u.pairs[mid].key->u.s, key) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && strcmp(m->u.pairs[lo - 1].key->u.s, key) == 0 ?
+	    m->u.pairs[lo - 1].val : NULL;
+}
+
 /* name -> publicKey from a NodePublicKeys document. */
 static int
 load_keys(struct render *r, struct node **map, struct diag *d)
@@ -232,8 +284,10 @@ load_keys(struct render *r, struct node **map, struct diag *d)
 		if (strlen(pk) != 66 || strspn(pk, "0123456789abcdef") != 66)
 			return fail(d, r->keys, path, "publicKey: expected 66 "
 			    "lowercase hex digits (a compressed key)");
-		set(r, *map, name, str(r, pk));
+		node_map_append(&r->ctxdoc->arena, *map, str(r, name),
+		    str(r, pk));
 	}
+	index_map(*map);
 	return 0;
 }
 
@@ -282,10 +336,12 @@ load_addresses(struct render *r, struct node **map, struct diag *d)
 			    node_at_s(root, "metadata.namespace") : "default",
 			    node_at_s(root, "metadata.name") ?
 			    node_at_s(root, "metadata.name") : "");
-			set(r, *map, key, node_copy(&r->ctxdoc->arena, h));
+			node_map_append(&r->ctxdoc->arena, *map, str(r, key),
+			    node_copy(&r->ctxdoc->arena, h));
 		}
 		free_docs(docs, n);
 	}
+	index_map(*map);
 	return 0;
 }
 
@@ -322,9 +378,9 @@ make_node(struct render *r, enum spec_role role, long i,
 	set(r, nd, "role", str(r, spec_role_key(role)));
 	if (spec_key_name(role, i, key, sizeof key) == 0) {
 		set(r, nd, "secretKey", str(r, key));
-		if (node_get(pubkeys, key))
+		if (index_get(pubkeys, key))
 			set(r, nd, "publicKey", node_copy(a,
-			    node_get(pubkeys, key)));
+			    index_get(pubkeys, key)));
 	}
 	if (node_get(sec, "useTurn")->b) {
 		set(r, nd, "iceServers", node_copy(a,
@@ -338,7 +394,7 @@ make_node(struct render *r, enum spec_role role, long i,
 	} else {
 		snprintf(buf, sizeof buf, "%s/%s", spec_namespace(&r->spec),
 		    name);
-		host = node_s(node_get(addrs, buf));
+		host = node_s(index_get(addrs, buf));
 		if (host == NULL)
 			note_missing(miss, name);
 	}
@@ -433,9 +489,10 @@ network_context(struct render *r, struct diag *d)
 		for (i = 1; i <= n; i++) {
 			nd = make_node(r, role, i, addrs, pubkeys, &miss);
 			node_seq_push(a, list, nd);
+			/* Key names are unique by construction: no search. */
 			if (node_get(nd, "secretKey"))
-				set(r, secret, node_at_s(nd, "secretKey"),
-				    str(r, ""));
+				node_map_append(a, secret, node_copy(a,
+				    node_get(nd, "secretKey")), str(r, ""));
 		}
 		set(r, nodes, spec_role_key(role), list);
 	}
