@@ -9,6 +9,7 @@
 # stages FILE N NAME CMD...  run CMD as stage N of a pipe, its status into FILE
 # stages_check FILE WHAT  die with the first failing stage's status
 # spec_get SPEC KEY    a scalar of the spec (KEY: name, network.namespace)
+# spec_profile SPEC    eks or local
 # state_dir NAME       $NINEC_STATE/NAME, made private
 #
 # The tools come from $NINEC_BIN, else the build/ of the checkout these
@@ -138,6 +139,18 @@ spec_get() {
 			if (v ~ /^".*"$/ || v ~ /^'"'"'.*'"'"'$/) v = substr(v, 2, length(v) - 2)
 			print v; exit
 		}' "$1"
+}
+
+# spec_profile SPEC: eks when the spec has a cluster for terraform to build
+# (cluster.provider eks, or a cluster section without a provider), else
+# local: the local control plane and moto, no AWS account.
+spec_profile() {
+	sp_p=$(spec_get "$1" cluster.provider)
+	if [ "$sp_p" = eks ] || { [ -z "$sp_p" ] && grep -q '^cluster:' "$1"; }; then
+		printf 'eks\n'
+	else
+		printf 'local\n'
+	fi
 }
 
 # The state of one test network: rendered streams, public keys, addresses.

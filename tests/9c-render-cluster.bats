@@ -53,9 +53,9 @@ dry_run() {
 	dry_run "$t/apps.json"
 }
 
-@test "the EKS network with validators is accepted too" {
+@test "the EKS network with validators on the PBFT release is accepted too" {
 	local t=$BATS_TEST_TMPDIR
-	yq -y '.network.validator = .network.miner | del(.network.miner)' share/examples/eks.yaml >"$t/spec.yaml"
+	yq -y '.network.validator = .network.miner | del(.network.miner) | .network.release = "2023-pbft"' share/examples/eks.yaml >"$t/spec.yaml"
 	9c-render network "$t/spec.yaml" -k "$F/pubkeys.yaml" >"$t/network.yaml"
 	dry_run "$t/network.yaml"
 }
@@ -87,7 +87,7 @@ dry_run() {
 	# Pass 2: the whole network with the addresses the cluster gave.
 	9c-render -o json network "$s" -k "$F/pubkeys.yaml" -a "$t/addresses.yaml" >"$t/network.json"
 	yq -r '.items[] | .metadata.name + " --host=" + .status.loadBalancer.ingress[0].hostname' "$t/addresses.yaml" | sort >"$t/want"
-	jq -r 'select(.kind == "Deployment" or .kind == "StatefulSet") | .metadata.name + " " + (.spec.template.spec.containers[0].args[] | select(startswith("--host")))' "$t/network.json" | sort >"$t/got"
+	jq -r 'select(.kind == "Deployment" or .kind == "StatefulSet") | .metadata.name + " " + (.spec.template.spec.containers[0].args[]? | select(startswith("--host")))' "$t/network.json" | sort >"$t/got"
 	run cat "$t/got"
 	assert_line --partial "tcp-seed-1 --host="
 	assert_line --partial ".elb.amazonaws.com"
@@ -95,4 +95,18 @@ dry_run() {
 	run kubectl apply --server-side -f "$t/network.json"
 	assert_success
 	assert_line "statefulset.apps/miner-1 serverside-applied"
+	assert_line "statefulset.apps/genesis serverside-applied"
+}
+
+@test "the PBFT network from zero is accepted: its genesis config, server and validators" {
+	local s=share/examples/pbft.yaml t=$BATS_TEST_TMPDIR
+	kubectl create namespace 9c-pbft >/dev/null
+	9c-render -S -o json network "$s" |
+		jq -c 'select(.kind == "Service") | .status.loadBalancer.ingress = [{hostname: (.metadata.name + ".lb.example.com")}]' >"$t/addresses.json"
+	9c-render network "$s" -k "$F/pubkeys.yaml" -a "$t/addresses.json" >"$t/network.yaml"
+	dry_run "$t/network.yaml"
+	run kubectl apply --server-side --dry-run=server -f "$t/network.yaml"
+	assert_line "configmap/genesis-config serverside-applied (server dry run)"
+	assert_line "statefulset.apps/genesis serverside-applied (server dry run)"
+	assert_line "statefulset.apps/validator-4 serverside-applied (server dry run)"
 }

@@ -65,7 +65,7 @@ StatefulSet 9c-sample remote-headless-2"
 	render_net4
 	run jq -c '.spec.template.spec.containers[0] | [.image, .imagePullPolicy, .command, .args, .ports, .env, .livenessProbe]' <<<"$(obj Deployment tcp-seed-1)"
 	assert_success
-	assert_output '["planetariumhq/libplanet-seed:git-4d10b228","IfNotPresent",["dotnet"],["Libplanet.Seed.Executable.dll","run","--log-level=debug","--app-protocol-version=1067/8c72f44C2a0A8e0E12C46C7C4e10e1f2aEa8EB53/MEUCIQD+bSxx","--host=seed-1.example.com","--port=31234","--private-key=$(PRIVATE_KEY)","--graphql-host=0.0.0.0","--graphql-port=31237","--workers=1000"],[{"name":"node","containerPort":31234,"protocol":"TCP"},{"name":"graphql","containerPort":31237,"protocol":"TCP"}],[{"name":"PRIVATE_KEY","valueFrom":{"secretKeyRef":{"name":"private-keys","key":"seed-private-key-1"}}}],{"tcpSocket":{"port":31234},"initialDelaySeconds":120,"periodSeconds":5,"timeoutSeconds":1}]'
+	assert_output '["planetariumhq/libplanet-seed:git-4d10b228048c03cc97a6fbb7fbfcd54d2bd1b21c","IfNotPresent",["dotnet"],["Libplanet.Seed.Executable.dll","run","--log-level=debug","--app-protocol-version=1/271e00B29aeB93B2F4e30ECbebA4f72ac02f72b4/MEUCIQCJlZxZJYNOvEVZ15vKgkppIOUY8MWt4rmjo7Mpu6M92AIgHcuIoTo8GS3hnjn2WAXUBr+yk9FkhXWoosufldmQuVE=","--host=seed-1.example.com","--port=31234","--private-key=$(PRIVATE_KEY)","--graphql-host=0.0.0.0","--graphql-port=31237","--workers=1000"],[{"name":"node","containerPort":31234,"protocol":"TCP"},{"name":"graphql","containerPort":31237,"protocol":"TCP"}],[{"name":"PRIVATE_KEY","valueFrom":{"secretKeyRef":{"name":"private-keys","key":"seed-private-key-1"}}}],{"tcpSocket":{"port":31234},"initialDelaySeconds":120,"periodSeconds":5,"timeoutSeconds":1}]'
 	run jq -c '[.spec.replicas, .spec.selector, .spec.template.spec.imagePullSecrets, .spec.template.spec.containers[0].resources]' <<<"$(obj Deployment tcp-seed-1)"
 	assert_output '[1,{"matchLabels":{"app":"tcp-seed-1"}},[{"name":"acr-regcred"}],{"requests":{"cpu":"1"}}]'
 }
@@ -73,7 +73,7 @@ StatefulSet 9c-sample remote-headless-2"
 @test "each miner StatefulSet has the chart's flags, ports, volume claim and its own key" {
 	render_net4
 	run jq -c '[.spec.serviceName, .spec.updateStrategy.type, .spec.template.spec.containers[0].args]' <<<"$(obj StatefulSet miner-3)"
-	assert_output '["miner-3","RollingUpdate",["NineChronicles.Headless.Executable.dll","run","--workers=1000","--app-protocol-version=1067/8c72f44C2a0A8e0E12C46C7C4e10e1f2aEa8EB53/MEUCIQD+bSxx","--trusted-app-protocol-version-signer=02184ef4f1f8ad0c8e6a0c4e11bd08c5f5bf0b8ff3ccd1b8f0a9b5a8c4e7a9d1d9","--genesis-block-path=https://9c-test.s3.ap-northeast-2.amazonaws.com/genesis-block-9c-test","--host=miner-3.example.com","--port=31234","--store-path=/data/miner","--store-type=rocksdb","--swarm-private-key","$(PRIVATE_KEY)","--miner-private-key","$(PRIVATE_KEY)","--peer=0327e9c4b1d1b4ee5fd3fe2bd4cd1d4cb6b52c6be4fbf2b6ab8f3cd6a3e8c1f0aa,tcp-seed-1,31234","--graphql-server","--graphql-host=0.0.0.0","--graphql-port=80","--network-type=Default","--tx-life-time=10"]]'
+	assert_output '["miner-3","RollingUpdate",["NineChronicles.Headless.Executable.dll","run","--workers=1000","--app-protocol-version=1/271e00B29aeB93B2F4e30ECbebA4f72ac02f72b4/MEUCIQCJlZxZJYNOvEVZ15vKgkppIOUY8MWt4rmjo7Mpu6M92AIgHcuIoTo8GS3hnjn2WAXUBr+yk9FkhXWoosufldmQuVE=","--trusted-app-protocol-version-signer=02febda47acc3bb9fcf4e729f46cc52eb12d4ae1cc9f59a31b28d1714437722b09","--genesis-block-path=https://9c-test.s3.ap-northeast-2.amazonaws.com/genesis-block-9c-test","--host=miner-3.example.com","--port=31234","--store-path=/data/miner","--store-type=rocksdb","--swarm-private-key","$(PRIVATE_KEY)","--miner-private-key","$(PRIVATE_KEY)","--peer=0327e9c4b1d1b4ee5fd3fe2bd4cd1d4cb6b52c6be4fbf2b6ab8f3cd6a3e8c1f0aa,tcp-seed-1,31234","--graphql-server","--graphql-host=0.0.0.0","--graphql-port=80","--network-type=Default","--tx-life-time=10"]]'
 	run jq -c '.spec.template.spec.containers[0] | [.ports, .env, .volumeMounts, .resources]' <<<"$(obj StatefulSet miner-3)"
 	assert_output '[[{"name":"headless","containerPort":31234,"protocol":"TCP"},{"name":"graphql","containerPort":80,"protocol":"TCP"}],[{"name":"PRIVATE_KEY","valueFrom":{"secretKeyRef":{"name":"private-keys","key":"miner-private-key-3"}}},{"name":"EXTRA","value":"1"}],[{"name":"miner-data-3","mountPath":"/data"}],{"requests":{"cpu":"1","memory":"2Gi"}}]'
 	run jq -c '.spec.volumeClaimTemplates' <<<"$(obj StatefulSet miner-3)"
@@ -117,7 +117,7 @@ external-secrets.io/v1beta1"
 }
 
 @test "keys from a Secret render an empty Secret with one key per keyed node, for 9c-secrets" {
-	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys-local.yaml" -a "$F/addresses.yaml" >"$OUT"
+	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys.yaml" -a "$F/addresses.yaml" >"$OUT"
 	run jq -c '[.type, .stringData, .metadata.annotations]' <<<"$(obj Secret private-keys)"
 	assert_output '["Opaque",{"seed-private-key-1":"","miner-private-key-1":""},{"9c.planetarium.dev/aws-secret":"9c-local/private-keys"}]'
 	run jq -r 'select(.kind == "ExternalSecret") | .kind' "$OUT"
@@ -144,7 +144,7 @@ external-secrets.io/v1beta1"
 }
 
 @test "a node without a host fails, names the nodes and the ways to give one" {
-	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k "$F/pubkeys-local.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k "$F/pubkeys.yaml"
 	assert_equal "$stderr" "9c-render: share/examples/local.yaml: network: no host for tcp-seed-1, miner-1, remote-headless-1: give hosts, network.domain, useTurn, or addresses with -a (-S renders the Services alone)"
 }
 
@@ -164,8 +164,8 @@ Service remote-headless-1"
 }
 
 @test "the address pass fills each node's host from a Services stream, matched by namespace and name" {
-	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys-local.yaml" -a "$F/addresses.yaml" >"$OUT"
-	run jq -r 'select(.kind == "Deployment" or .kind == "StatefulSet") | .metadata.name + " " + (.spec.template.spec.containers[0].args[] | select(startswith("--host")))' "$OUT"
+	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys.yaml" -a "$F/addresses.yaml" >"$OUT"
+	run jq -r 'select(.kind == "Deployment" or .kind == "StatefulSet") | .metadata.name + " " + (.spec.template.spec.containers[0].args[]? | select(startswith("--host")))' "$OUT"
 	assert_output "tcp-seed-1 --host=a1b2c3-1.us-east-2.elb.amazonaws.com
 miner-1 --host=203.0.113.7
 remote-headless-1 --host=d4e5f6-2.us-east-2.elb.amazonaws.com"
@@ -173,7 +173,7 @@ remote-headless-1 --host=d4e5f6-2.us-east-2.elb.amazonaws.com"
 
 @test "addresses may come as JSON from stdin" {
 	yq -c '.items[]' "$F/addresses.yaml" >"$BATS_TEST_TMPDIR/addr.json"
-	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys-local.yaml" -a - <"$BATS_TEST_TMPDIR/addr.json" >"$OUT"
+	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys.yaml" -a - <"$BATS_TEST_TMPDIR/addr.json" >"$OUT"
 	run jq -r '.spec.template.spec.containers[0].args[] | select(startswith("--host"))' <<<"$(obj StatefulSet miner-1)"
 	assert_output "--host=203.0.113.7"
 }
@@ -186,20 +186,22 @@ remote-headless-1 --host=d4e5f6-2.us-east-2.elb.amazonaws.com"
 	assert_output "--host=9c-sample-remote-headless-2.planetarium.dev"
 }
 
-@test "TURN nodes get one --ice-server per ICE server and no --host" {
-	yq -y '.network.iceServers = ["turn://u:p@turn-us.planetarium.dev:3478", "stun://stun.example.com:3478"] | del(.network.seed.hosts) | .network.seed.useTurn = true' "$F/net4.yaml" >"$BATS_TEST_TMPDIR/spec.yaml"
+@test "TURN nodes get --ice-server and no --host: a headless node each ICE server, a seed the first" {
+	yq -y '.network.iceServers = ["turn://u:p@turn-us.planetarium.dev:3478", "stun://stun.example.com:3478"] | del(.network.seed.hosts, .network.miner.hosts) | .network.seed.useTurn = true | .network.miner.useTurn = true' "$F/net4.yaml" >"$BATS_TEST_TMPDIR/spec.yaml"
 	9c-render -o json network "$BATS_TEST_TMPDIR/spec.yaml" -k "$F/pubkeys.yaml" >"$OUT"
 	run jq -c '[.spec.template.spec.containers[0].args[] | select(startswith("--host") or startswith("--ice"))]' <<<"$(obj Deployment tcp-seed-1)"
+	assert_output '["--ice-server=turn://u:p@turn-us.planetarium.dev:3478"]'
+	run jq -c '[.spec.template.spec.containers[0].args[] | select(startswith("--host") or startswith("--ice"))]' <<<"$(obj StatefulSet miner-2)"
 	assert_output '["--ice-server=turn://u:p@turn-us.planetarium.dev:3478","--ice-server=stun://stun.example.com:3478"]'
 	run jq -c '.metadata.annotations' <<<"$(obj Service tcp-seed-1)"
 	assert_output 'null'
 }
 
 @test "validators get consensus flags, keys and a gossip port; seeds a gossip port" {
-	sed 's/^  miner:/  validator:/; s/miner-[1-4]\.example\.com/v.example.com/' "$F/net4.yaml" >"$BATS_TEST_TMPDIR/spec.yaml"
+	sed 's/^  miner:/  validator:/; s/miner-[1-4]\.example\.com/v.example.com/; s/release: 2022-pow/release: 2023-pbft/' "$F/net4.yaml" >"$BATS_TEST_TMPDIR/spec.yaml"
 	9c-render -o json network "$BATS_TEST_TMPDIR/spec.yaml" -k "$F/pubkeys.yaml" >"$OUT"
 	run jq -c '.spec.template.spec.containers[0] | [[.args[] | select(startswith("--consensus") or . == "--miner-private-key")], .ports[2], .env[0].valueFrom.secretKeyRef.key]' <<<"$(obj StatefulSet validator-2)"
-	assert_output '[["--consensus-private-key","--consensus-port=6000","--consensus-seed-peer=0327e9c4b1d1b4ee5fd3fe2bd4cd1d4cb6b52c6be4fbf2b6ab8f3cd6a3e8c1f0aa,tcp-seed-1,31235"],{"name":"gossip","containerPort":6000,"protocol":"TCP"},"validator-private-key-2"]'
+	assert_output '[["--consensus-private-key","--consensus-port=6000","--consensus-seed=0327e9c4b1d1b4ee5fd3fe2bd4cd1d4cb6b52c6be4fbf2b6ab8f3cd6a3e8c1f0aa,tcp-seed-1,31235"],{"name":"gossip","containerPort":6000,"protocol":"TCP"},"validator-private-key-2"]'
 	run jq -c '[(.spec.template.spec.containers[0].args[] | select(startswith("--gossip"))), .spec.template.spec.containers[0].ports[2].containerPort]' <<<"$(obj Deployment tcp-seed-1)"
 	assert_output '["--gossip-port=31235",31235]'
 	run jq -c '[.spec.ports[] | .name]' <<<"$(obj Service validator-1)"
@@ -209,7 +211,7 @@ remote-headless-1 --host=d4e5f6-2.us-east-2.elb.amazonaws.com"
 }
 
 @test "storage classes, sizes and scheduling come from the spec" {
-	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys-local.yaml" -a "$F/addresses.yaml" >"$OUT"
+	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys.yaml" -a "$F/addresses.yaml" >"$OUT"
 	run jq -c '[.provisioner, .reclaimPolicy, .allowVolumeExpansion]' <<<"$(obj StorageClass 9c-local)"
 	assert_output '["kwok.x-k8s.io/volume","Delete",true]'
 	run jq -c '[.spec.volumeClaimTemplates[] | [.spec.storageClassName, .spec.resources.requests.storage]]' <<<"$(obj StatefulSet remote-headless-1)"
@@ -450,7 +452,7 @@ image:
 	run jq -s length "$OUT"
 	assert_output 20
 	run -3 --separate-stderr 9c-render network - <"$F/bad/unknown-key.yaml"
-	assert_equal "$stderr" "9c-render: <stdin>:17:3: network.minr: unknown key, did you mean 'miner'?"
+	assert_equal "$stderr" "9c-render: <stdin>:18:3: network.minr: unknown key, did you mean 'miner'?"
 }
 
 @test "template misuse: a splice outside a list, a mapping inside a string, \$each over a mapping" {

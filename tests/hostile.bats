@@ -106,20 +106,20 @@ aws_env() {
 @test "9c-tfvars and 9c-render refuse a region or account that is not of its shape" {
 	sed 's|^  region: us-east-2|  region: "x@127.0.0.1:1/"|' share/examples/eks.yaml >"$T/s.yaml"
 	run -3 --separate-stderr 9c-tfvars "$T/s.yaml"
-	assert_equal "$stderr" "9c-tfvars: $T/s.yaml:7:11: aws.region: 'x@127.0.0.1:1/' is not an AWS region like us-east-2"
+	assert_equal "$stderr" "9c-tfvars: $T/s.yaml:10:11: aws.region: 'x@127.0.0.1:1/' is not an AWS region like us-east-2"
 	assert_equal "$output" ""
 	run -3 --separate-stderr 9c-render network "$T/s.yaml"
-	assert_equal "$stderr" "9c-render: $T/s.yaml:7:11: aws.region: 'x@127.0.0.1:1/' is not an AWS region like us-east-2"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:10:11: aws.region: 'x@127.0.0.1:1/' is not an AWS region like us-east-2"
 	sed 's|^  accountId: "838612679705"|  accountId: "838612679705:role/x"|' share/examples/eks.yaml >"$T/s.yaml"
 	run -3 --separate-stderr 9c-render bootstrap "$T/s.yaml" -m "$CORPUS_ARGO"
-	assert_equal "$stderr" "9c-render: $T/s.yaml:8:14: aws.accountId: '838612679705:role/x' is not a 12-digit AWS account ID"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:11:14: aws.accountId: '838612679705:role/x' is not a 12-digit AWS account ID"
 	assert_equal "$output" ""
 }
 
 @test "ARNs in the spec have the shape of an ARN" {
 	spec_with 's|^  source: secret|  source: aws\n  aws:\n    region: us-east-2\n    roleArn: "arn:aws:iam::1@evil/x"|'
 	run -3 --separate-stderr 9c-render network "$T/s.yaml"
-	assert_equal "$stderr" "9c-render: $T/s.yaml:54:14: keys.aws.roleArn: 'arn:aws:iam::1@evil/x' is not an ARN like arn:aws:acm:us-east-2:123456789012:certificate/NAME"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:53:14: keys.aws.roleArn: 'arn:aws:iam::1@evil/x' is not an ARN like arn:aws:acm:us-east-2:123456789012:certificate/NAME"
 }
 
 @test "an endpoint with credentials in it is refused, and they are not printed" {
@@ -263,12 +263,12 @@ timed_run() {
 @test "a private key where a key name goes is not printed" {
 	9c-secrets keygen -n t -c seed=1 -w "$T/k.yaml"
 	p=$(sed -n 's/^  privateKey: "\{0,1\}\([0-9a-f]*\)"\{0,1\}$/\1/p' "$T/k.yaml")
-	printf '{"%s":"%s"}\n' "$p" "$p" >"$T/flat.json"
+	printf '{"seed-private-key-1":"%s","%s":"x"}\n' "$p" "$p" >"$T/flat.json"
 	run -3 --separate-stderr 9c-secrets public "$T/flat.json"
-	assert_equal "$stderr" "9c-secrets: $T/flat.json: document 1: ***: not a node key name (seed-, miner- or validator-private-key-N)"
+	assert_equal "$stderr" "9c-secrets: $T/flat.json: document 1: key 2: not a node key name (seed-, miner- or validator-private-key-N, or apv-signer-private-key)"
 	printf '{"0x%s":"x"}\n' "$(printf %s "$p" | tr a-f A-F)" >"$T/flat.json"
 	run -3 --separate-stderr 9c-secrets public "$T/flat.json"
-	assert_equal "$stderr" "9c-secrets: $T/flat.json: document 1: 0x***: not a node key name (seed-, miner- or validator-private-key-N)"
+	assert_equal "$stderr" "9c-secrets: $T/flat.json: document 1: key 1: not a node key name (seed-, miner- or validator-private-key-N, or apv-signer-private-key)"
 	assert_equal "$output" ""
 }
 
@@ -310,17 +310,17 @@ timed_run() {
 @test "a spec value with terminal escapes or a forged line is escaped in the error" {
 	spec_with 's|^name: 9c-local|name: "x\\e]0;pwned\\a"|'
 	run -3 --separate-stderr 9c-render network "$T/s.yaml"
-	assert_equal "$stderr" "9c-render: $T/s.yaml:5:7: name: 'x\\e]0;pwned\\x07' is not a DNS-1123 label (a-z, 0-9 and '-', at most 63)"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:7:7: name: 'x\\e]0;pwned\\x07' is not a DNS-1123 label (a-z, 0-9 and '-', at most 63)"
 	spec_with 's|^name: 9c-local|name: "x\\n9c-tfvars: ok"|'
 	run -3 --separate-stderr 9c-tfvars "$T/s.yaml"
 	assert_equal "${#stderr_lines[@]}" 1
 	run -3 --separate-stderr 9c-render network "$T/s.yaml"
-	assert_equal "$stderr" "9c-render: $T/s.yaml:5:7: name: 'x\\n9c-tfvars: ok' is not a DNS-1123 label (a-z, 0-9 and '-', at most 63)"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:7:7: name: 'x\\n9c-tfvars: ok' is not a DNS-1123 label (a-z, 0-9 and '-', at most 63)"
 	spec_with 's|^name: 9c-local|name: "\\u202Eevil\\x9b31m"|'
 	run -3 --separate-stderr 9c-secrets keygen -s "$T/s.yaml"
 	assert_equal "$stderr" "9c-secrets: $T/s.yaml: name: expected a DNS-1123 label"
 	run -3 --separate-stderr 9c-render network "$T/s.yaml"
-	assert_equal "$stderr" "9c-render: $T/s.yaml:5:7: name: '\\xe2\\x80\\xaeevil\\xc2\\x9b31m' is not a DNS-1123 label (a-z, 0-9 and '-', at most 63)"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:7:7: name: '\\xe2\\x80\\xaeevil\\xc2\\x9b31m' is not a DNS-1123 label (a-z, 0-9 and '-', at most 63)"
 }
 
 @test "a file name and a stream key with control characters are escaped" {
@@ -365,7 +365,7 @@ patch_of() {
 @test "counts whose product makes the output explode are refused" {
 	spec_with 's|^    count: 1$|    count: 20000|'
 	run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
-	assert_equal "$stderr" "9c-render: $T/s.yaml:26:12: network.seed.count: 20000 seeds for 40000 other nodes make 800000000 peer strings, more than 1000000"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:25:12: network.seed.count: 20000 seeds for 40000 other nodes make 800000000 peer strings, more than 1000000"
 	run -3 --separate-stderr 9c-tfvars "$T/s.yaml"
 	assert_equal "$output" ""
 }
@@ -391,7 +391,7 @@ patch_of() {
 @test "a network whose only block producer has no nodes is refused" {
 	spec_with '/^  miner:/,/^  remoteHeadless:/s|^    count: 1$|    count: 0|'
 	run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
-	assert_equal "$stderr" "9c-render: $T/s.yaml:32:12: network.miner.count: 0 miners: nothing would make blocks"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:31:12: network.miner.count: 0 miners: nothing would make blocks"
 }
 
 # --- 7: quadratic work ---------------------------------------------------
@@ -455,7 +455,7 @@ configmaps() {
 	run -0 timeout 20 9c-tfvars "$T/s.yaml"
 	sed -i 's/^  - subnet-0000000000001869f$/  - subnet-00000000000000007/' "$T/s.yaml"
 	run -3 --separate-stderr timeout 20 9c-tfvars "$T/s.yaml"
-	assert_equal "$stderr" "9c-tfvars: $T/s.yaml:100012:5: cluster.subnetIds[99999]: 'subnet-00000000000000007' is listed twice"
+	assert_equal "$stderr" "9c-tfvars: $T/s.yaml:100015:5: cluster.subnetIds[99999]: 'subnet-00000000000000007' is listed twice"
 }
 
 # --- 10: depends-on a Namespace from a cluster-scoped object ------------
@@ -479,20 +479,20 @@ configmaps() {
 	for h in 'a,b,c' '' 'h:1' 'h/x' '-a.b' 'a..b' 'a b'; do
 		spec_with "/^  seed:/a\\    hosts: [\"$h\"]"
 		run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
-		assert_equal "$stderr" "9c-render: $T/s.yaml:26:13: network.seed.hosts[0]: '$h' is not a DNS name or an IP address"
+		assert_equal "$stderr" "9c-render: $T/s.yaml:25:13: network.seed.hosts[0]: '$h' is not a DNS name or an IP address"
 	done
 	for h in seed-1.example.com 203.0.113.7 2001:db8::1; do
 		spec_with "/^  seed:/a\\    hosts: [\"$h\"]"
-		run -0 9c-render -P network "$T/s.yaml" -k "$NINEC_ROOT/tests/fixtures/render/pubkeys-local.yaml" -a "$NINEC_ROOT/tests/fixtures/render/addresses.yaml"
+		run -0 9c-render -P network "$T/s.yaml" -k "$NINEC_ROOT/tests/fixtures/render/pubkeys.yaml" -a "$NINEC_ROOT/tests/fixtures/render/addresses.yaml"
 	done
 }
 
 @test "an address from -a is a DNS name or an IP address" {
 	sed 's/hostname: a1b2c3-1.us-east-2.elb.amazonaws.com/hostname: "h,1,2"/' tests/fixtures/render/addresses.yaml >"$T/a.yaml"
-	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys-local.yaml -a "$T/a.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys.yaml -a "$T/a.yaml"
 	assert_equal "$stderr" "9c-render: $T/a.yaml: document 1: status.loadBalancer.ingress[0]: 'h,1,2' is not a DNS name or an IP address"
 	sed 's/ip: 203.0.113.7/ip: "203.0.113.7,31234 --x"/' tests/fixtures/render/addresses.yaml >"$T/a.yaml"
-	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys-local.yaml -a "$T/a.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys.yaml -a "$T/a.yaml"
 	assert_equal "$stderr" "9c-render: $T/a.yaml: document 2: status.loadBalancer.ingress[0]: '203.0.113.7,31234 --x' is not a DNS name or an IP address"
 	assert_equal "$output" ""
 }
@@ -501,11 +501,11 @@ configmaps() {
 	for v in '""' '"latest; rm -rf /"' '"v"' '"1.2 3"'; do
 		spec_with "s|^    version: v2.2.2|    version: $v|"
 		run -3 --separate-stderr 9c-render bootstrap "$T/s.yaml" -m "$CORPUS_ARGO"
-		assert_equal "$stderr" "9c-render: $T/s.yaml:8:14: bootstrap.argocd.version: '$(printf %s "$v" | tr -d '"')' is not a version like 1.2.3 or v2.2.2"
+		assert_equal "$stderr" "9c-render: $T/s.yaml:10:14: bootstrap.argocd.version: '$(printf %s "$v" | tr -d '"')' is not a version like 1.2.3 or v2.2.2"
 	done
 	spec_with 's|^    version: 5.11.1|    version: ""|'
 	run -3 --separate-stderr 9c-render bootstrap "$T/s.yaml" -m "$CORPUS_ARGO"
-	assert_equal "$stderr" "9c-render: $T/s.yaml:12:14: bootstrap.metricsServer.version: '' is not a version like 1.2.3 or v2.2.2"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:14:14: bootstrap.metricsServer.version: '' is not a version like 1.2.3 or v2.2.2"
 	assert_equal "$output" ""
 }
 
@@ -555,7 +555,7 @@ configmaps() {
 	assert_output "$(cat "$c.authz")"
 	sed 's/^X-Amz-Date:.*/X-Amz-Date: 20150830T1236/' "$c.req" >"$T/req"
 	run -3 --separate-stderr 9c-secrets sign -S service "$T/req"
-	assert_equal "$stderr" "9c-secrets: X-Amz-Date: '20150830T1236' is not a date like 20150830T123600Z"
+	assert_equal "$stderr" "9c-secrets: X-Amz-Date: 13 characters, not a date like 20150830T123600Z"
 	run -3 --separate-stderr bash -c 'head -c 17000000 /dev/zero | 9c-secrets sign -S service'
 	assert_equal "$stderr" "9c-secrets: -: larger than 16777216 bytes"
 	head -c 17000000 /dev/zero >"$T/big"
@@ -571,7 +571,7 @@ configmaps() {
 	assert_equal "$(printf '%s' "$output" | jq -c '.node_groups.default | [.labels, .taints]')" '[{"role":"node"},[{"key":"dedicated","value":"9c","effect":"NO_SCHEDULE"}]]'
 	sed 's/^  maxSize: 20$/  maxSize: 20\n  taints:\n  - {key: dedicated, effect: NOPE}/' share/examples/eks.yaml >"$T/s.yaml"
 	run -3 --separate-stderr 9c-tfvars "$T/s.yaml"
-	assert_equal "$stderr" "9c-tfvars: $T/s.yaml:22:30: cluster.taints[0].effect: 'NOPE' is not one of NO_SCHEDULE, NO_EXECUTE, PREFER_NO_SCHEDULE"
+	assert_equal "$stderr" "9c-tfvars: $T/s.yaml:25:30: cluster.taints[0].effect: 'NOPE' is not one of NO_SCHEDULE, NO_EXECUTE, PREFER_NO_SCHEDULE"
 }
 
 # --- 13: messages ----------------------------------------------------------
@@ -581,10 +581,10 @@ configmaps() {
 	assert_equal "${stderr_lines[0]}" "9c-order: invalid option -- 'Z'"
 	spec_with 's|^    count: 1$|    count: 18446744073709551616|'
 	run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
-	assert_equal "$stderr" "9c-render: $T/s.yaml:26:12: network.seed.count: out of range (0-100000)"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:25:12: network.seed.count: out of range (0-100000)"
 	spec_with 's|^    count: 1$|    count: 9223372036854775808|'
 	run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
-	assert_equal "$stderr" "9c-render: $T/s.yaml:26:12: network.seed.count: out of range (0-100000)"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:25:12: network.seed.count: out of range (0-100000)"
 	run -2 --separate-stderr 9c-wait -t 18446744073709551616s "$T/s.yaml"
 	assert_equal "${stderr_lines[0]}" "9c-wait: -t: bad duration '18446744073709551616s'"
 	run -2 --separate-stderr 9c-wait -t inf "$T/s.yaml"
@@ -627,7 +627,7 @@ configmaps() {
 				printf "- {apiVersion: v1, kind: Service, metadata: {name: miner-%d, namespace: 9c-local}, status: {loadBalancer: {ingress: [{ip: 203.0.113.%d}]}}}\n", i, i % 250
 		}' >"$T/a$n.yaml"
 		t0=$(date +%s%N)
-		9c-render -o json network "$T/s$n.yaml" -k tests/fixtures/render/pubkeys-local.yaml -a "$T/a$n.yaml" >"$T/out$n"
+		9c-render -o json network "$T/s$n.yaml" -k tests/fixtures/render/pubkeys.yaml -a "$T/a$n.yaml" >"$T/out$n"
 		t1=$(date +%s%N)
 		ms+=($(((t1 - t0) / 1000000)))
 	done

@@ -103,3 +103,14 @@ destroy -input=false -auto-approve"
 	run -0 cat "$NINEC_AWS_CALLS"
 	assert_line --index 0 "--region us-east-2 eks get-token --cluster-name 9c-sample --output json"
 }
+
+@test "on EKS a missing Argo CD install manifest stops the bootstrap with status 3, offline, before anything is applied" {
+	export XDG_CACHE_HOME=$BATS_TEST_TMPDIR/cache https_proxy=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9
+	unset NINEC_ARGOCD_MANIFEST
+	mkdir -p "$NINEC_STATE"
+	run -3 --separate-stderr 9c-bootstrap "$spec"
+	assert_equal "$stderr" "9c-bootstrap: bootstrap: no Argo CD v2.2.2 install manifest (give -m file or NINEC_ARGOCD_MANIFEST)"
+	[ ! -e "$NINEC_STATE/9c-sample/bootstrap.json" ]
+	run -3 --separate-stderr 9c-bootstrap -m "$BATS_TEST_TMPDIR/nothing.yaml" "$spec"
+	assert_equal "$stderr" "9c-bootstrap: bootstrap: $BATS_TEST_TMPDIR/nothing.yaml: cannot read the Argo CD install manifest"
+}

@@ -58,6 +58,7 @@ versions() {
 	run -0 kubectl get deploy,sts -n 9c-local -o json
 	run -0 jq -r '.items[] | "\(.metadata.name) \(.status.readyReplicas)/\(.spec.replicas)"' <<<"$output"
 	assert_equal "$output" "tcp-seed-1 1/1
+genesis 1/1
 miner-1 1/1
 remote-headless-1 1/1"
 }
@@ -74,7 +75,8 @@ remote-headless-1 1/1"
 	assert_equal "$output" 64
 	AWS_ENDPOINT_URL=http://127.0.0.1:$port AWS_REGION=us-east-2 \
 		AWS_SHARED_CREDENTIALS_FILE=$(st)/moto/credentials AWS_CONFIG_FILE=$(st)/moto/config \
-		run -0 9c-secrets public -a -n 9c-local
+		run -0 9c-secrets public -a -s "$NINEC_ROOT/share/examples/local.yaml"
+	# The same keys and the same token: the signature is deterministic.
 	diff -u <(echo "$output") "$(st)/pubkeys.yaml"
 }
 
@@ -90,20 +92,44 @@ remote-headless-1 1/1"
 	done
 }
 
-@test "status names each node, its readiness, its address and the seed's peer string" {
+@test "status names each node, its readiness, its address, the seed's peer string and the network's own APV" {
 	run -0 --separate-stderr 9c-testnet status
 	assert_line --index 2 --regexp '^NODE +KIND +READY +ADDRESS$'
 	assert_line --index 3 --regexp '^tcp-seed-1 +Deployment +1/1 +a[0-9a-f]+-[0-9]+\.us-east-2\.elb\.amazonaws\.com$'
-	assert_line --index 4 --regexp '^miner-1 +StatefulSet +1/1 +a'
-	assert_line --index 5 --regexp '^remote-headless-1 +StatefulSet +1/1 +a'
-	assert_line --index 6 --regexp '^peer 0[23][0-9a-f]{64},tcp-seed-1,31234$'
+	assert_line --index 4 --regexp '^genesis +StatefulSet +1/1 +-$'
+	assert_line --index 5 --regexp '^miner-1 +StatefulSet +1/1 +a'
+	assert_line --index 6 --regexp '^remote-headless-1 +StatefulSet +1/1 +a'
+	assert_line --index 7 --regexp '^peer 0[23][0-9a-f]{64},tcp-seed-1,31234$'
+	assert_line --index 8 --regexp '^apv version 1 signer 0x[0-9a-fA-F]{40}$'
+	assert_line --index 9 --regexp '^apv trusted signer 0[23][0-9a-f]{64}$'
+	[ "${#lines[@]}" -eq 10 ]
+}
+
+@test "the network runs a token signed for it by its own signer, whose key the nodes trust" {
+	local tok key
+	tok=$(jq -r 'select(.kind == "Deployment") | .spec.template.spec.containers[0].args[] | select(startswith("--app-protocol-version=")) | sub("^[^=]*="; "")' "$(st)/network.json")
+	key=$(jq -r 'select(.metadata.name == "miner-1") | .spec.template.spec.containers[0].args[] | select(startswith("--trusted-app-protocol-version-signer=")) | sub("^[^=]*="; "")' "$(st)/network.json")
+	run -0 yq -r '.appProtocolVersion, .trustedAppProtocolVersionSigner' "$(st)/pubkeys.yaml"
+	assert_equal "$output" "$tok
+$key"
+	# Its signature holds for that key by python's cryptography too: the
+	# message is the version, 4 bytes big-endian (no extra).
+	run -0 python3 -c '
+import base64, sys
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import hashes
+ver, signer, sig = sys.argv[1].split("/")
+pub = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256K1(), bytes.fromhex(sys.argv[2]))
+pub.verify(base64.b64decode(sig.replace(".", "/")), int(ver).to_bytes(4, "big", signed=True), ec.ECDSA(hashes.SHA256()))
+print("verified")' "$tok" "$key"
+	assert_output verified
 }
 
 @test "a second run changes nothing: every resourceVersion stays the same" {
 	versions "$BATS_TEST_TMPDIR/before"
 	run --separate-stderr 9c-testnet up
 	[ "$status" -eq 0 ] || fail "status $status: $stderr"
-	grep -q '^9c-testnet: \[4/7\] keys: 2 public keys' <<<"$stderr"
+	grep -q '^9c-testnet: \[4/7\] keys: 3 public keys' <<<"$stderr"
 	versions "$BATS_TEST_TMPDIR/after"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/before")" -gt 70 ]
 	diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
@@ -153,14 +179,24 @@ remote-headless-1 1/1"
 	grep -q '^9c-testnet: \[1/7\] cluster: local control plane .* is up$' <<<"$stderr"
 	grep -q '^9c-testnet: \[2/7\] aws: moto_server is up' <<<"$stderr"
 	run -0 9c-testnet status
-	assert_line --index 5 --regexp '^remote-headless-1 +StatefulSet +1/1 +a'
+	assert_line --index 6 --regexp '^remote-headless-1 +StatefulSet +1/1 +a'
 	run -0 9c-testnet down
 }
 
 @test "a spec the tools refuse stops up with the tool's message and status, and nothing applied" {
 	sed 's/^  miner:/  minr:/' "$NINEC_ROOT/share/examples/local.yaml" >"$BATS_TEST_TMPDIR/bad.yaml"
 	run -3 --separate-stderr 9c-testnet up "$BATS_TEST_TMPDIR/bad.yaml"
-	assert_equal "$(tail -n 2 <<<"$stderr")" "9c-render: $BATS_TEST_TMPDIR/bad.yaml:31:3: network.minr: unknown key, did you mean 'miner'?
+	assert_equal "$(tail -n 2 <<<"$stderr")" "9c-render: $BATS_TEST_TMPDIR/bad.yaml:30:3: network.minr: unknown key, did you mean 'miner'?
+9c-testnet: bootstrap: 9c-render failed (status 3)"
+	run -1 kubectl get ns argocd
+}
+
+@test "a token that does not verify stops up before anything is applied, as on EKS" {
+	yq -y '.network.appProtocolVersion = "1/271e00B29aeB93B2F4e30ECbebA4f72ac02f72b4/MEUCIQCKlZxZJYNOvEVZ15vKgkppIOUY8MWt4rmjo7Mpu6M92AIgHcuIoTo8GS3hnjn2WAXUBr+yk9FkhXWoosufldmQuVE=" |
+		.network.trustedAppProtocolVersionSigner = "02febda47acc3bb9fcf4e729f46cc52eb12d4ae1cc9f59a31b28d1714437722b09"' \
+		"$NINEC_ROOT/share/examples/local.yaml" >"$BATS_TEST_TMPDIR/bad.yaml"
+	run -3 --separate-stderr 9c-testnet up "$BATS_TEST_TMPDIR/bad.yaml"
+	assert_equal "$(tail -n 2 <<<"$stderr")" "9c-render: $BATS_TEST_TMPDIR/bad.yaml:14:23: network.appProtocolVersion: signature: does not hold for the version and extra
 9c-testnet: bootstrap: 9c-render failed (status 3)"
 	run -1 kubectl get ns argocd
 }

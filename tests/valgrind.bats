@@ -47,10 +47,13 @@ vg() {
 	done
 }
 
-@test "9c-render renders both examples cleanly under valgrind" {
+@test "9c-render renders the examples cleanly under valgrind, tokens verified and releases read" {
 	cd "$NINEC_ROOT"
 	run -0 vg 9c-render -P -S network share/examples/local.yaml
 	run -0 vg 9c-render -P network share/examples/eks.yaml
+	run -0 vg 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys.yaml -a tests/fixtures/render/addresses.yaml
+	run -0 vg 9c-render network tests/fixtures/render/net4.yaml -k tests/fixtures/render/pubkeys.yaml
+	run -3 vg 9c-render network share/examples/pbft.yaml -k tests/fixtures/render/pubkeys.yaml
 	run -0 vg 9c-render -P -m "$SHARED/corpus/argo-cd-install.yaml" bootstrap share/examples/eks.yaml
 }
 
@@ -64,6 +67,18 @@ vg() {
 	AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY \
 		run -0 vg 9c-secrets sign -r us-east-1 -S service -t 20150830T123600Z \
 		"$SHARED/corpus/sigv4/get-vanilla/get-vanilla.req"
+}
+
+@test "9c-secrets signs and verifies APV tokens and genesis blocks cleanly under valgrind" {
+	local token
+	run -0 vg 9c-secrets apv sign -s "$(fixture apv/spec.yaml)" "$(fixture apv/keys.yaml)"
+	token=$output
+	run -0 vg 9c-secrets public -s "$(fixture apv/spec.yaml)" "$(fixture apv/keys.yaml)"
+	run -0 vg 9c-secrets apv verify -k "$(fixture apv/keys.yaml)" "$token"
+	run -3 vg 9c-secrets apv verify -P 02febda47acc3bb9fcf4e729f46cc52eb12d4ae1cc9f59a31b28d1714437722b09 "$token"
+	run -3 vg 9c-secrets apv show "${token%????}"
+	run -0 vg 9c-secrets genesis verify -k "$(fixture genesis/keys.yaml)" "$(fixture genesis/genesis-block)"
+	run -3 vg 9c-secrets genesis verify -k "$(fixture apv/keys.yaml)" "$(fixture genesis/genesis-block)"
 }
 
 @test "9c-wait judges saved objects cleanly under valgrind" {

@@ -11,15 +11,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apv.h"
+#include "bencodex.h"
 #include "cli.h"
+#include "emit.h"
+#include "genesis.h"
+#include "keys.h"
 #include "patch.h"
+#include "release.h"
 #include "shape.h"
 #include "spec.h"
 #include "tmpl.h"
 
 static const char usage[] =
-    "9c-render [-PS] [-a addresses] [-f facts] [-k keys] [-m manifest] "
-    "[-o format] [-p patches] [-t dir] mode spec";
+    "9c-render [-PS] [-a addresses] [-f facts] [-g genesis] [-k keys] "
+    "[-m manifest] [-o format] [-p patches] [-t dir] mode spec";
 
 #define INPUT_LIMIT (256u << 20)
 /* 300,000 nodes (the most the counts allow) at about 3.4 KB each. */
@@ -30,10 +36,13 @@ enum mode { MODE_NETWORK, MODE_BOOTSTRAP, MODE_APPS };
 
 struct render {
 	struct spec spec;
+	struct release rel;
 	enum mode mode;
 	enum emit_format fmt;
 	int services_only, preview;
-	const char *tdir, *facts, *keys, *manifest;
+	const char *tdir, *facts, *keys, *manifest, *genesis;
+	/* From the -k document, when 9c-secrets signed the spec's version. */
+	const char *signed_apv, *signed_signer;
 	const char *addrs[MAX_FILES], *patches[MAX_FILES];
 	int naddrs, npatches;
 	struct doc *ctxdoc;
@@ -48,7 +57,7 @@ struct render {
 
 static const char *const network_templates[] = {
 	"namespace.yaml", "storageclass.yaml", "service.yaml", "probe.yaml",
-	"keys.yaml", "seed.yaml", "miner.yaml", "validator.yaml",
+	"keys.yaml", "genesis.yaml", "seed.yaml", "miner.yaml", "validator.yaml",
 	"remote-headless.yaml", NULL
 };
 static const char *const services_templates[] = {
@@ -78,6 +87,72 @@ fail(struct diag *d, const char *input, const char *path, const char *fmt,
 	return -1;
 }
 
+/* An error at a node of the spec, with its line and column. */
+static int
+fail_at(struct diag *d, const struct render *r, const struct node *n,
+    const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int
+fail_at(struct diag *d, const struct render *r, const struct node *n,
+    const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vfail(d, EXIT_INPUT, r->spec.input, n ? n->line : 0,
+	    n ? n->col : 0, path, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The command lines a rendered object runs: each container whose first
+ * argument is a program of the release and whose second is `run' must
+ * pass only options of the release's table.  This guards the templates
+ * (-t included); the spec's own extraArgs were checked before. */
+static int
+check_rendered(struct render *r, const struct doc *doc, struct diag *d)
+{
+	static const char *const lists[] = { "initContainers", "containers" };
+	const struct node *ps = node_at(doc->root, "spec.template.spec");
+	const struct node *cs, *args;
+	const char *kind = node_at_s(doc->root, "kind");
+	const char *name = node_at_s(doc->root, "metadata.name");
+	char path[256], msg[DIAG_MSG];
+	size_t i, k, bad;
+	int prog;
+
+	if (r->rel.root == NULL || ps == NULL)
+		return 0;
+	for (k = 0; k < 2; k++) {
+		cs = node_get(ps, lists[k]);
+		for (i = 0; cs && cs->type == NODE_SEQ && i < cs->len; i++) {
+			args = node_get(cs->u.items[i], "args");
+			if (args == NULL || args->type != NODE_SEQ ||
+			    args->len < 2)
+				continue;
+			prog = release_prog_of(&r->rel,
+			    node_s(args->u.items[0]));
+			if (prog < 0 || node_s(args->u.items[1]) == NULL ||
+			    strcmp(node_s(args->u.items[1]), "run") != 0)
+				continue;
+			if (release_check_args(&r->rel, prog, args, &bad,
+			    d) == 0)
+				continue;
+			snprintf(msg, sizeof msg, "%s", d->msg);
+			snprintf(path, sizeof path,
+			    "spec.template.spec.%s[%zu].args[%zu]", lists[k],
+			    i, bad);
+			diag_fail(d, EXIT_INPUT, r->names[r->nnames - 1],
+			    0, 0, path, "%s %s: %s", kind ? kind : "object",
+			    name ? name : "-", msg);
+			d->doc = doc->index;
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 output_limit(const struct render *r, struct diag *d)
 {
@@ -96,6 +171,10 @@ keep_out(struct doc *doc, void *arg, struct diag *d)
 		doc_free(doc);
 		return diag_set(d, EXIT_INPUT, "a template document must be "
 		    "a mapping");
+	}
+	if (check_rendered(r, doc, d) < 0) {
+		doc_free(doc);
+		return -1;
 	}
 	if (r->npatches == 0) {
 		/* Nothing will change it: emit now and free, which keeps a
@@ -263,11 +342,16 @@ load_keys(struct render *r, struct node **map, struct diag *d)
 		return 0;
 	if (read_one(r, r->keys, "NodePublicKeys", &doc, d) < 0)
 		return -1;
-	name = node_at_s(doc, "metadata.name");
-	if (name == NULL || strcmp(name, spec_name(&r->spec)) != 0)
-		return fail(d, r->keys, "metadata.name", "'%s' is not the "
-		    "spec's name '%s'", name ? name : "",
-		    spec_name(&r->spec));
+	r->signed_apv = node_at_s(doc, "appProtocolVersion");
+	r->signed_signer = node_at_s(doc, "trustedAppProtocolVersionSigner");
+	if ((r->signed_apv == NULL) != (r->signed_signer == NULL))
+		return fail(d, r->keys, r->signed_apv ?
+		    "trustedAppProtocolVersionSigner" : "appProtocolVersion",
+		    "missing: a signed version comes with its signer");
+	if (r->signed_signer && (strlen(r->signed_signer) != 66 ||
+	    strspn(r->signed_signer, "0123456789abcdef") != 66))
+		return fail(d, r->keys, "trustedAppProtocolVersionSigner",
+		    "expected 66 lowercase hex digits (a compressed key)");
 	list = node_get(doc, "keys");
 	if (list == NULL || list->type != NODE_SEQ)
 		return fail(d, r->keys, "keys", "expected a list");
@@ -419,7 +503,7 @@ make_node(struct render *r, enum spec_role role, long i,
 	return nd;
 }
 
-/* --peer and --consensus-seed-peer strings: <public key>,<host>,<port>. */
+/* --peer and --consensus-seed strings: <public key>,<host>,<port>. */
 static int
 make_peers(struct render *r, struct node *nodes, struct diag *d)
 {
@@ -465,6 +549,321 @@ make_peers(struct render *r, struct node *nodes, struct diag *d)
 	return 0;
 }
 
+static int apv_check(const char *input, const struct node *at,
+    const char *path, const char *tok, const char *signer, struct apv *a,
+    struct diag *d);
+
+/* What the release decides and the spec alone shows, checked in every
+ * mode so the first tool of a pipeline stops a spec no node would run:
+ * the release exists, it makes blocks the way the spec's producer does,
+ * image tags are full commits, extraArgs are options the release's
+ * programs accept, and a token verifies against its trusted signer. */
+static int
+preflight(struct render *r, struct diag *d)
+{
+	const struct node *net = node_get(r->spec.root, "network");
+	const struct node *img, *args;
+	/* The share directory is the one with the templates; its releases
+	 * live beside them. */
+	const char *share = cli_share_dir("templates", d);
+	char *dir, path[128], msg[DIAG_MSG];
+	enum spec_role role;
+	size_t bad;
+	int p, rc;
+
+	if (share == NULL)
+		return -1;
+	dir = xasprintf("%s/releases", share);
+	rc = release_load(dir, spec_release(&r->spec), r->spec.input,
+	    node_get(net, "release"), "network.release", &r->rel, d);
+	free(dir);
+	if (rc < 0)
+		return -1;
+	if (spec_role(&r->spec, ROLE_VALIDATOR) &&
+	    strcmp(release_consensus(&r->rel), "pbft") != 0)
+		return fail_at(d, r, node_get(net, "validator"),
+		    "network.validator", "release %s makes blocks by proof "
+		    "of work: validators need a PBFT release",
+		    release_name(&r->rel));
+	for (p = 0; p < REL_NPROGS; p++) {
+		snprintf(path, sizeof path, "network.images.%s",
+		    release_prog_name(p));
+		img = node_at(r->spec.root, path);
+		if (img && release_check_tag(&r->rel, p, node_s(img), d) < 0) {
+			snprintf(msg, sizeof msg, "%s", d->msg);
+			return fail_at(d, r, img, path, "%s", msg);
+		}
+	}
+	for (role = 0; role < ROLE_N; role++) {
+		args = node_get(spec_role(&r->spec, role), "extraArgs");
+		if (args == NULL || release_check_args(&r->rel, role ==
+		    ROLE_SEED ? REL_SEED : REL_HEADLESS, args, &bad, d) == 0)
+			continue;
+		snprintf(path, sizeof path, "network.%s.extraArgs[%zu]",
+		    spec_role_key(role), bad);
+		snprintf(msg, sizeof msg, "%s", d->msg);
+		return fail_at(d, r, args->u.items[bad], path, "%s", msg);
+	}
+	if (spec_apv_token(&r->spec)) {
+		struct apv a;
+
+		memset(&a, 0, sizeof a);
+		rc = apv_check(r->spec.input, node_get(net,
+		    "appProtocolVersion"), "network.appProtocolVersion",
+		    spec_apv_token(&r->spec), node_at_s(net,
+		    "trustedAppProtocolVersionSigner"), &a, d);
+		apv_free(&a);
+	}
+	return rc;
+}
+
+/* The release into the context, and the images it pairs where the spec
+ * names none. */
+static void
+release_context(struct render *r)
+{
+	struct arena *a = &r->ctxdoc->arena;
+	struct node *net = node_get(r->ctx, "network"), *img;
+	int p;
+
+	set(r, r->ctx, "release", node_copy(a, r->rel.root));
+	img = node_get(net, "images");
+	for (p = 0; p < REL_NPROGS; p++)
+		if (node_get(img, release_prog_name(p)) == NULL)
+			set(r, img, release_prog_name(p),
+			    str(r, release_image(&r->rel, p)));
+}
+
+/* Parses tok and verifies it against the signer's key; a failure is
+ * reported at path of input (the spec's field, or the -k document's). */
+static int
+apv_check(const char *input, const struct node *at, const char *path,
+    const char *tok, const char *signer, struct apv *a, struct diag *d)
+{
+	unsigned char pub[KEY_PUB_LEN];
+	char msg[DIAG_MSG];
+
+	diag_clear(d);
+	if (key_unhex(signer, 2 * KEY_PUB_LEN, pub) < 0)
+		diag_set(d, EXIT_INPUT, "the trusted signer is not hex");
+	else if (apv_parse(tok, strlen(tok), a, d) == 0 &&
+	    apv_verify(a, pub, d) == 0)
+		return 0;
+	snprintf(msg, sizeof msg, "%s", d->msg);
+	return diag_fail(d, EXIT_INPUT, input, at ? at->line : 0,
+	    at ? at->col : 0, path, "%s", msg);
+}
+
+/* The -k token is the one the spec asked for: its version, its extra. */
+static int
+apv_matches(struct render *r, const struct apv *a, long long version,
+    struct diag *d)
+{
+	const struct node *at = node_at(r->spec.root,
+	    "network.appProtocolVersion");
+	const struct node *extra = node_get(at, "extra");
+	struct buf want = BUF_INIT;
+	struct bx *bx;
+	int same;
+
+	if (a->version != version)
+		return fail_at(d, r, at, "network.appProtocolVersion",
+		    "%s signed version %ld, the spec asks for %lld", r->keys,
+		    (long)a->version, version);
+	if (extra && ((bx = bx_from_node(&r->ctxdoc->arena, extra, d)) ==
+	    NULL || bx_encode(bx, &want, d) < 0)) {
+		char msg[DIAG_MSG];
+
+		snprintf(msg, sizeof msg, "%s", d->msg);
+		buf_release(&want);
+		return fail_at(d, r, extra, "network.appProtocolVersion.extra",
+		    "%s", msg);
+	}
+	same = (a->extra == NULL) == (extra == NULL) && (extra == NULL ||
+	    (a->extralen == want.len && memcmp(a->extra, want.p,
+	    want.len) == 0));
+	buf_release(&want);
+	if (!same)
+		return fail_at(d, r, extra ? extra : at,
+		    "network.appProtocolVersion", "%s signed another extra "
+		    "than the spec's", r->keys);
+	return 0;
+}
+
+/* The token the nodes present and the key they trust, for a version to
+ * sign: the token 9c-secrets signed with the network's signer key (-k),
+ * verified against that key and matched with the spec.  (A token of the
+ * spec was verified by the preflight.) */
+static int
+apv_context(struct render *r, struct diag *d)
+{
+	struct node *net = node_get(r->ctx, "network");
+	const struct node *at = node_at(r->spec.root,
+	    "network.appProtocolVersion");
+	struct apv a;
+	long long version = 0;
+	int rc;
+
+	memset(&a, 0, sizeof a);
+	if (spec_apv_token(&r->spec))
+		return 0;
+	spec_apv_version(&r->spec, &version);
+	if (r->signed_apv == NULL && !r->preview)
+		return fail_at(d, r, at, "network.appProtocolVersion",
+		    "version %lld is signed with the network's signer key: "
+		    "give -k keys from 9c-secrets public (or -P to preview)",
+		    version);
+	if (r->signed_apv) {
+		rc = apv_check(r->keys, NULL, "appProtocolVersion",
+		    r->signed_apv, r->signed_signer, &a, d);
+		if (rc == 0)
+			rc = apv_matches(r, &a, version, d);
+		apv_free(&a);
+		if (rc < 0)
+			return -1;
+	}
+	set(r, net, "appProtocolVersion", str(r, r->signed_apv ?
+	    r->signed_apv : "<appProtocolVersion>"));
+	set(r, net, "trustedAppProtocolVersionSigner", str(r,
+	    r->signed_signer ? r->signed_signer :
+	    "<trustedAppProtocolVersionSigner>"));
+	return 0;
+}
+
+#define GENESIS_URL "http://genesis.%s.svc.cluster.local/genesis-block"
+/* Where the genesis pod unpacks the release's Lib9c sources, whose
+ * TableCSV sheets the genesis command reads. */
+#define GENESIS_SOURCES "/data/src"
+
+/* The validators' public keys (from -k) as a key set for genesis_verify. */
+static int
+validator_keys(struct render *r, const struct node *vals, struct keyset *ks,
+    struct diag *d)
+{
+	unsigned char pub[KEY_PUB_LEN];
+	struct key k;
+	const char *pk;
+	size_t i;
+
+	for (i = 0; vals && i < vals->len; i++) {
+		pk = node_at_s(vals->u.items[i], "publicKey");
+		if (pk == NULL)
+			return fail(d, r->spec.input, "network.validator", "the "
+			    "genesis is checked against the validators: give -k "
+			    "keys with the public key of %s",
+			    node_at_s(vals->u.items[i], "secretKey"));
+		if (key_unhex(pk, 2 * KEY_PUB_LEN, pub) < 0 ||
+		    key_from_pub(&k, pub, KEY_PUB_LEN, d) < 0)
+			return fail(d, r->keys, "keys", "%s: not a public key",
+			    node_at_s(vals->u.items[i], "secretKey"));
+		k.role = KEY_VALIDATOR;
+		k.index = (long)i + 1;
+		keyset_add(ks, &k);
+	}
+	return 0;
+}
+
+/* -g: the genesis the nodes will load, at hand.  Verified as they would
+ * (hashes, signatures, index 0) before anything renders, its protocol one
+ * the release's libplanet reads, and for validators its validator set
+ * exactly their keys. */
+static int
+genesis_check(struct render *r, const struct node *nodes, struct diag *d)
+{
+	const struct node *vals = node_get(nodes, "validator");
+	struct genesis_info gi;
+	struct keyset ks;
+	char *text, msg[DIAG_MSG];
+	long long max = 0;
+	size_t len;
+	int rc;
+
+	if (r->genesis == NULL)
+		return 0;
+	if (node_at(r->spec.root, "network.genesisBlock") == NULL)
+		return fail(d, r->spec.input, "network.genesisBlock", "missing: "
+		    "-g checks the genesis the nodes read; without it the "
+		    "network makes its own");
+	if (cli_read_file(r->genesis, GENESIS_MAX_BYTES, &text, &len, d) < 0)
+		return -1;
+	keyset_init(&ks);
+	memset(&gi, 0, sizeof gi);
+	rc = validator_keys(r, vals, &ks, d);
+	if (rc == 0 && genesis_verify((const unsigned char *)text, len,
+	    vals ? &ks : NULL, &gi, d) < 0) {
+		snprintf(msg, sizeof msg, "%s", d->msg);
+		rc = fail(d, r->genesis, "", "%s", msg);
+	}
+	node_int_value(node_at(r->rel.root, "genesis.protocol"), &max);
+	if (rc == 0 && gi.protocol > max)
+		rc = fail(d, r->genesis, "", "block protocol %lld: release %s "
+		    "reads blocks up to protocol %lld", gi.protocol,
+		    release_name(&r->rel), max);
+	genesis_info_free(&gi);
+	keyset_wipe(&ks);
+	free(text);
+	return rc;
+}
+
+/* A network without genesisBlock makes its own: the config of the
+ * headless's `genesis' command, with the validators' public keys when
+ * the release's genesis carries a validator set. */
+static int
+genesis_context(struct render *r, const struct node *nodes, struct diag *d)
+{
+	struct arena *a = &r->ctxdoc->arena;
+	struct node *net = node_get(r->ctx, "network");
+	struct node *g, *cfg, *data, *vs, *v;
+	const struct node *vals = node_get(nodes, "validator");
+	struct buf text = BUF_INIT;
+	char url[512], ph[160];
+	const char *pk;
+	size_t i;
+
+	if (node_get(net, "genesisBlock"))
+		return 0;
+	snprintf(url, sizeof url, GENESIS_URL, spec_namespace(&r->spec));
+	set(r, net, "genesisBlock", str(r, url));
+	cfg = node_map(a);
+	data = node_map(a);
+	set(r, data, "tablePath", str(r, GENESIS_SOURCES "/Lib9c/TableCSV"));
+	set(r, cfg, "data", data);
+	if (node_at(r->rel.root, "genesis.validators")->b && vals) {
+		vs = node_seq(a);
+		for (i = 0; i < vals->len; i++) {
+			pk = node_at_s(vals->u.items[i], "publicKey");
+			if (pk == NULL && !r->preview)
+				return fail(d, r->spec.input,
+				    "network.validator", "the genesis lists "
+				    "the validators: give -k keys with the "
+				    "public key of %s (or -P to preview)",
+				    node_at_s(vals->u.items[i], "secretKey"));
+			if (pk == NULL) {
+				snprintf(ph, sizeof ph, "<%s>", node_at_s(
+				    vals->u.items[i], "secretKey"));
+				pk = ph;
+			}
+			v = node_map(a);
+			set(r, v, "publicKey", str(r, pk));
+			set(r, v, "power", node_int(a, 1));
+			node_seq_push(a, vs, v);
+		}
+		set(r, cfg, "initialValidatorSet", vs);
+	}
+	emit_json(&text, cfg);
+	g = node_map(a);
+	set(r, g, "config", str(r, text.p));
+	set(r, g, "tables", node_copy(a, node_at(r->rel.root,
+	    "genesis.tables")));
+	set(r, g, "url", str(r, url));
+	set(r, g, "sources", str(r, GENESIS_SOURCES));
+	set(r, g, "storageClass", node_copy(a, node_at(spec_role(&r->spec,
+	    spec_producer(&r->spec)), "storage.class")));
+	set(r, r->ctx, "genesis", g);
+	buf_release(&text);
+	return 0;
+}
+
 static int
 network_context(struct render *r, struct diag *d)
 {
@@ -505,6 +904,11 @@ network_context(struct render *r, struct diag *d)
 	set(r, r->ctx, "producerGraphqlPort", node_int(a, port));
 	set(r, r->ctx, "keysFromAws", node_bool(a,
 	    strcmp(spec_keys_source(&r->spec), "aws") == 0));
+	release_context(r);
+	if (!r->services_only && (apv_context(r, d) < 0 ||
+	    genesis_check(r, nodes, d) < 0 ||
+	    genesis_context(r, nodes, d) < 0))
+		return -1;
 	if (miss.count && !r->services_only) {
 		char more[64] = "";
 
@@ -625,14 +1029,6 @@ file_exists(const char *p)
 	return access(p, R_OK) == 0;
 }
 
-static const char *
-share_dir(void)
-{
-	const char *s = getenv("NINEC_SHARE");
-
-	return s && *s ? s : NINEC_SHAREDIR;
-}
-
 /* Renders one template file, from -t dir when it has it. */
 static int
 render_file(struct render *r, const char *sub, const char *file,
@@ -649,8 +1045,13 @@ render_file(struct render *r, const char *sub, const char *file,
 			path = NULL;
 		}
 	}
-	if (path == NULL)
-		path = xasprintf("%s/templates/%s/%s", share_dir(), sub, file);
+	if (path == NULL) {
+		const char *share = cli_share_dir("templates", d);
+
+		if (share == NULL)
+			return -1;
+		path = xasprintf("%s/templates/%s/%s", share, sub, file);
+	}
 	if (cli_read_file(path, INPUT_LIMIT, &text, &len, d) < 0) {
 		free(path);
 		return -1;
@@ -933,6 +1334,8 @@ run(struct render *r, struct diag *d)
 	r->ctxdoc = doc_new("context", 1);
 	r->ctx = node_copy(&r->ctxdoc->arena, r->spec.root);
 	r->ctxdoc->root = r->ctx;
+	if (preflight(r, d) < 0)
+		return -1;
 	set(r, r->ctx, "argocdNamespace", node_at(r->spec.root,
 	    "bootstrap.argocd.namespace") ? node_copy(&r->ctxdoc->arena,
 	    node_at(r->spec.root, "bootstrap.argocd.namespace")) :
@@ -983,7 +1386,7 @@ emit_kept(struct render *r, struct diag *d)
 static void
 check_inputs(const struct render *r, const char *spec)
 {
-	const char *names[4 + 2 * MAX_FILES], *what[4 + 2 * MAX_FILES];
+	const char *names[5 + 2 * MAX_FILES], *what[5 + 2 * MAX_FILES];
 	size_t n = 0;
 	int i;
 
@@ -995,6 +1398,8 @@ check_inputs(const struct render *r, const char *spec)
 	what[n++] = "-k";
 	names[n] = r->manifest;
 	what[n++] = "-m";
+	names[n] = r->genesis;
+	what[n++] = "-g";
 	for (i = 0; i < r->naddrs; i++) {
 		names[n] = r->addrs[i];
 		what[n++] = "-a";
@@ -1029,6 +1434,9 @@ option(struct render *r, int ch)
 		break;
 	case 'f':
 		r->facts = optarg;
+		break;
+	case 'g':
+		r->genesis = optarg;
 		break;
 	case 'h':
 		cli_usage(usage, 0);
@@ -1070,7 +1478,7 @@ main(int argc, char **argv)
 	 * go on. */
 	nops = 0;
 	while (optind < argc) {
-		while ((ch = getopt(argc, argv, "PSa:f:hk:m:o:p:t:")) != -1)
+		while ((ch = getopt(argc, argv, "PSa:f:g:hk:m:o:p:t:")) != -1)
 			option(&r, ch);
 		if (optind < argc) {
 			if (nops == 2)
@@ -1107,6 +1515,7 @@ main(int argc, char **argv)
 	while (r.nnames)
 		free(r.names[--r.nnames]);
 	doc_free(r.ctxdoc);
+	release_free(&r.rel);
 	spec_free(&r.spec);
 	cli_exit(rc);
 }

@@ -1,6 +1,8 @@
 /*
  * 9c-secrets - node keys for a test network: generate them, keep them in
- * AWS Secrets Manager as <name>/private-keys, and hand them to Kubernetes.
+ * AWS Secrets Manager as <name>/private-keys, and hand them to Kubernetes;
+ * sign and verify the network's APV token with its signer key, kept with
+ * them; verify a genesis block against the validators' keys.
  *
  * Private keys only go where they were asked to go: a file made 0600 with
  * -w, standard output when it is not a terminal (or with -f), AWS.  They
@@ -16,8 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apv.h"
 #include "aws.h"
+#include "bencodex.h"
 #include "cli.h"
+#include "genesis.h"
 #include "keys.h"
 #include "shape.h"
 #include "sigv4.h"
@@ -40,7 +45,13 @@ static const char usage[] =
     "       9c-secrets fill [-f] [-k keys] [-o format] [-p profile] "
     "[-r region] [file ...]\n"
     "       9c-secrets sign [-U] [-p profile] [-r region] [-S service] "
-    "[-t time] [-x part] [file]";
+    "[-t time] [-x part] [file]\n"
+    "       9c-secrets apv sign [-a] [-e key=value] [-n name] [-p profile] "
+    "[-r region] [-s spec] [-V version] [-x extra-file] [file]\n"
+    "       9c-secrets apv verify [-k keys] [-o format] [-P public-key] "
+    "[token]\n"
+    "       9c-secrets apv show [-o format] [token]\n"
+    "       9c-secrets genesis verify [-k keys] [-o format] file";
 
 #define ANNOTATION "9c.planetarium.dev/aws-secret"
 #define SECRET_NAME "private-keys"
@@ -53,6 +64,11 @@ struct opts {
 	int unsigned_token;	/* -U */
 	const char *counts, *name, *ns, *profile, *region, *spec, *out_file;
 	const char *keys_file, *service, *time, *part, *version;
+	const char *version_arg, *x_arg, *pubkey;	/* -V, -x, -P */
+	char **extras;			/* -e key=value, in order */
+	int nextras;
+	int32_t apv_version;
+	int have_apv_version;
 	enum emit_format fmt;
 	char **args;
 	int nargs;
@@ -61,10 +77,16 @@ struct opts {
 	const char *spec_profile, *spec_region, *spec_ns;
 	long count[KEY_NROLES];
 	int have_counts;
+	/* network.appProtocolVersion as {version, extra}: a token to sign. */
+	int spec_sign;
+	int32_t spec_apv_version;
+	struct buf spec_extra;		/* Bencodex; len 0: no extra */
+	int spec_has_extra;
 };
 
 struct command {
 	const char *name;
+	const char *sub;		/* the second word, or NULL */
 	const char *optstring;
 	int max_args;		/* -1: any number */
 	int (*fn)(struct opts *o);
@@ -213,7 +235,8 @@ parse_counts(const char *arg, long count[KEY_NROLES])
 		seen |= 1u << r;
 		errno = 0;
 		v = strtol(eq + 1, &end, 10);
-		if (end == eq + 1 || errno || v < 0 || v > KEY_INDEX_MAX)
+		if (end == eq + 1 || errno || v < 0 || v > KEY_INDEX_MAX ||
+		    (r == KEY_APV_SIGNER && v > 1))
 			return -1;
 		count[r] = v;
 		p = end;
@@ -233,6 +256,16 @@ spec_fail(struct opts *o, struct diag *d, const char *path, const char *msg)
 	return diag_set(d, EXIT_INPUT, "%s", msg);
 }
 
+/* The same at the node's line and column. */
+static int
+spec_fail_at(struct opts *o, struct diag *d, const struct node *n,
+    const char *path, const char *msg)
+{
+	spec_fail(o, d, path, msg);
+	diag_at(d, o->spec, 0, n->line, n->col);
+	return -1;
+}
+
 static const char *
 spec_str(struct opts *o, const char *path, int *bad)
 {
@@ -245,11 +278,84 @@ spec_str(struct opts *o, const char *path, int *bad)
 	return node_s(n);
 }
 
+static int
+parse_int32(const char *s, int32_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end || errno || v < INT32_MIN || v > INT32_MAX)
+		return -1;
+	*out = (int32_t)v;
+	return 0;
+}
+
+/* network.appProtocolVersion: a token is 9c-render's to check; a mapping
+ * {version: N, extra: {...}} asks for a token signed with the network's
+ * signer key, so that key is one of the keys the spec needs. */
+static int
+load_spec_apv(struct opts *o, struct diag *d)
+{
+	static const char path[] = "network.appProtocolVersion";
+	struct node *n = node_at(o->specdoc->root, path), *v, *x;
+	struct doc *tmp;
+	struct bx *b;
+	long long ver;
+	size_t i;
+
+	if (n == NULL || n->type != NODE_MAP)
+		return 0;
+	for (i = 0; i < n->len; i++) {
+		const char *k = n->u.pairs[i].key->u.s;
+
+		if (strcmp(k, "version") != 0 && strcmp(k, "extra") != 0) {
+			char kp[DIAG_PATH];
+
+			snprintf(kp, sizeof kp, "%s", path);
+			path_fmt_key(kp, sizeof kp, k, n->u.pairs[i].key->len);
+			return spec_fail_at(o, d, n->u.pairs[i].key, kp,
+			    "unknown key (expected version or extra)");
+		}
+	}
+	v = node_get(n, "version");
+	if (v == NULL)
+		return spec_fail_at(o, d, n, path, "version: missing");
+	if (!node_int_value(v, &ver) || ver < INT32_MIN || ver > INT32_MAX)
+		return spec_fail_at(o, d, v, "network.appProtocolVersion."
+		    "version", "expected a 32-bit integer");
+	o->spec_sign = 1;
+	o->spec_apv_version = (int32_t)ver;
+	o->count[KEY_APV_SIGNER] = 1;
+	x = node_get(n, "extra");
+	if (x == NULL)
+		return 0;
+	tmp = doc_new("", 0);
+	b = bx_from_node(&tmp->arena, x, d);
+	if (b == NULL || bx_encode(b, &o->spec_extra, d) < 0) {
+		char p[DIAG_PATH], msg[DIAG_MSG];
+
+		snprintf(msg, sizeof msg, "%s", d->msg);
+		snprintf(p, sizeof p, "%s", "network.appProtocolVersion.extra");
+		if (d->path[0] && strlen(p) + strlen(d->path) + 1 < sizeof p) {
+			if (d->path[0] != '[')
+				strcat(p, ".");
+			strcat(p, d->path);
+		}
+		doc_free(tmp);
+		return spec_fail_at(o, d, x, p, msg);
+	}
+	doc_free(tmp);
+	o->spec_has_extra = 1;
+	return 0;
+}
+
 /* Reads only what this tool needs from the spec; 9c-render checks the rest. */
 static int
 load_spec(struct opts *o, struct diag *d)
 {
-	static const char *const role_keys[KEY_NROLES] = {
+	static const char *const role_keys[KEY_NODE_ROLES] = {
 		"network.seed.count", "network.miner.count",
 		"network.validator.count"
 	};
@@ -289,7 +395,7 @@ load_spec(struct opts *o, struct diag *d)
 	if (bad)
 		return spec_fail(o, d, "network.namespace", "expected a "
 		    "string");
-	for (r = 0; r < KEY_NROLES; r++) {
+	for (r = 0; r < KEY_NODE_ROLES; r++) {
 		struct node *n = node_at(o->specdoc->root, role_keys[r]);
 
 		if (n == NULL)
@@ -302,7 +408,7 @@ load_spec(struct opts *o, struct diag *d)
 	}
 	if (node_at(o->specdoc->root, "network"))
 		o->have_counts = 1;
-	return 0;
+	return load_spec_apv(o, d);
 }
 
 static int
@@ -399,16 +505,51 @@ aws_keys(struct opts *o, struct aws_config *c, struct keyset *ks,
 	return r;
 }
 
+/* The token the spec asks for, signed with the keys' signer key. */
+static int
+sign_spec_apv(struct opts *o, const struct keyset *ks, struct buf *tok,
+    struct diag *d)
+{
+	const struct key *k = keyset_find(ks, KEY_APV_SIGNER, 1);
+
+	if (k == NULL || !k->has_priv)
+		return diag_set(d, EXIT_INPUT, "%s: network.appProtocolVersion "
+		    "asks for a signed token, but the keys hold no private "
+		    KEY_APV_SIGNER_NAME " (make it with keygen or ensure and "
+		    "this spec)", o->spec);
+	return apv_sign(o->spec_apv_version, o->spec_has_extra ?
+	    (unsigned char *)o->spec_extra.p : NULL, o->spec_extra.len,
+	    k->priv, tok, d);
+}
+
 static int
 put_keys_doc(struct opts *o, const struct keyset *ks, int priv)
 {
 	struct doc *doc = doc_new("", 0);
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, tok = BUF_INIT;
+	struct diag d;
 	unsigned long count = 0;
+	char hex[2 * KEY_PUB_LEN + 1];
 	int rc = 0;
 
 	doc->root = keyset_to_node(ks, &doc->arena, o->name ? o->name : "",
 	    priv);
+	/* 9c-render -k takes the token and the signer from here. */
+	if (!priv && o->spec_sign) {
+		diag_clear(&d);
+		if (sign_spec_apv(o, ks, &tok, &d) < 0) {
+			doc_free(doc);
+			return fail(&d);
+		}
+		key_hex(keyset_find(ks, KEY_APV_SIGNER, 1)->pub, KEY_PUB_LEN,
+		    hex);
+		node_map_set(&doc->arena, doc->root, "appProtocolVersion",
+		    node_str(&doc->arena, tok.p, tok.len));
+		node_map_set(&doc->arena, doc->root,
+		    "trustedAppProtocolVersionSigner",
+		    node_strz(&doc->arena, hex));
+		buf_release(&tok);
+	}
 	emit_doc(&b, o->fmt, doc->root, &count);
 	if (priv)
 		rc = put_private(o, &b);
@@ -1062,8 +1203,10 @@ cmd_sign(struct opts *o)
 		    v[vlen - 1] == '\r'))
 			vlen--;
 		if (vlen != 16) {
-			diag_set(&d, EXIT_INPUT, "X-Amz-Date: '%.*s' is not a "
-			    "date like 20150830T123600Z", (int)vlen, v);
+			/* Not echoed: a request to sign may carry secrets
+			 * in any header. */
+			diag_set(&d, EXIT_INPUT, "X-Amz-Date: %zu characters, "
+			    "not a date like 20150830T123600Z", vlen);
 			sigv4_http_release(&hr);
 			buf_wipe(&text);
 			return fail(&d);
@@ -1141,18 +1284,382 @@ cmd_sign(struct opts *o)
 	return rc < 0 ? fail(&d) : 0;
 }
 
+/* ---- apv ---- */
+
+/* The token from the operand, else the first line of standard input. */
+static int
+read_token(struct opts *o, struct buf *tok, struct diag *d)
+{
+	char *text;
+	size_t len;
+
+	if (o->nargs) {
+		buf_adds(tok, o->args[0]);
+		return 0;
+	}
+	if (cli_read_file("-", APV_TOKEN_MAX + 2, &text, &len, d) < 0)
+		return -1;
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		len--;
+	buf_add(tok, text, len);
+	free(text);
+	if (memchr(tok->p, '\n', tok->len)) {
+		buf_release(tok);
+		return diag_set(d, EXIT_INPUT, "<stdin>: expected one token "
+		    "on one line");
+	}
+	return 0;
+}
+
+/* -e key=value...: a dictionary from text to text, as the headless'
+ * apv sign -e builds it; a key given twice is a usage error. */
+static void
+extras_dict(struct opts *o, struct buf *out)
+{
+	struct doc *tmp = doc_new("", 0);
+	struct arena *a = &tmp->arena;
+	struct bx *dict = bx_dict(a), *key;
+	struct diag d;
+	const char *eq;
+	int i;
+
+	diag_clear(&d);
+	for (i = 0; i < o->nextras; i++) {
+		eq = strchr(o->extras[i], '=');
+		if (eq == NULL || eq == o->extras[i])
+			cli_misuse(usage, "-e: expected key=value, not '%s'",
+			    o->extras[i]);
+		if (!utf8_valid(o->extras[i], strlen(o->extras[i])))
+			cli_misuse(usage, "-e: not valid UTF-8");
+		key = bx_text(a, o->extras[i], (size_t)(eq - o->extras[i]));
+		if (bx_get(dict, BX_TEXT, key->u.s, key->len))
+			cli_misuse(usage, "-e: key '%s' given twice",
+			    (const char *)key->u.s);
+		bx_set(a, dict, key, bx_textz(a, eq + 1));
+	}
+	bx_encode(dict, out, &d);
+	doc_free(tmp);
+}
+
+static int
+cmd_apv_sign(struct opts *o)
+{
+	struct aws_config c;
+	struct keyset ks;
+	struct diag d;
+	struct buf tok = BUF_INIT, extra = BUF_INIT;
+	const struct key *k = NULL;
+	const char *from;
+	int32_t version = 0;
+	int r;
+
+	diag_clear(&d);
+	if (o->have_apv_version)
+		version = o->apv_version;
+	else if (o->spec_sign)
+		version = o->spec_apv_version;
+	else
+		cli_misuse(usage, "apv sign: a version is needed: give -V "
+		    "version, or -s spec with "
+		    "network.appProtocolVersion.version");
+	if (o->nextras && o->x_arg)
+		cli_misuse(usage, "apv sign: -e and -x cannot be used together");
+	if (o->x_arg) {
+		if (read_secret_file(o->x_arg, &extra, &d) < 0)
+			return fail(&d);
+	} else if (o->nextras)
+		extras_dict(o, &extra);
+	else if (o->spec_has_extra)
+		buf_add(&extra, o->spec_extra.p, o->spec_extra.len);
+	keyset_init(&ks);
+	if (o->all_aws) {
+		if (o->nargs)
+			cli_misuse(usage, "apv sign: -a takes no file");
+		if (need_name(o, &d) < 0)
+			cli_misuse(usage, "%s", d.msg);
+		if (load_aws(o, &c, &d) < 0) {
+			buf_release(&extra);
+			return fail(&d);
+		}
+		r = aws_keys(o, &c, &ks, &d);
+		aws_config_release(&c);
+		from = NULL;
+	} else {
+		from = o->nargs ? o->args[0] : "-";
+		r = read_keys(from, &ks, 1, NULL, NULL, &d);
+		from = strcmp(from, "-") ? from : "<stdin>";
+	}
+	if (r == 0 && ((k = keyset_find(&ks, KEY_APV_SIGNER, 1)) == NULL ||
+	    !k->has_priv)) {
+		char *id = from ? NULL : secret_id(o);
+
+		r = diag_set(&d, EXIT_INPUT, "%s: no " KEY_APV_SIGNER_NAME
+		    " among the keys", from ? from : id);
+		free(id);
+	}
+	/* An empty -x file is an error, not an absent extra. */
+	if (r == 0 && apv_sign(version, o->x_arg || o->nextras ||
+	    o->spec_has_extra ?
+	    (unsigned char *)extra.p : NULL, extra.len, k->priv, &tok,
+	    &d) < 0) {
+		if (o->x_arg) {
+			char msg[DIAG_MSG];
+
+			snprintf(msg, sizeof msg, "%s", d.msg);
+			diag_set(&d, EXIT_INPUT, "%s: not one Bencodex value: "
+			    "%s", o->x_arg, msg);
+		}
+		r = -1;
+	}
+	keyset_wipe(&ks);
+	buf_release(&extra);
+	if (r != 0) {
+		buf_release(&tok);
+		return fail(&d);
+	}
+	buf_addc(&tok, '\n');
+	cli_put(tok.p, tok.len);
+	buf_release(&tok);
+	return 0;
+}
+
+/* The fields of a token, as a document. */
+static struct node *
+apv_node(struct arena *a, const struct apv *t)
+{
+	struct node *n = node_map(a);
+	struct doc *tmp;
+	struct bx *v;
+	struct diag d;
+	char addr[43], *hex;
+
+	node_map_set(a, n, "version", node_int(a, t->version));
+	key_address_text(t->signer, addr);
+	node_map_set(a, n, "signer", node_strz(a, addr));
+	hex = xmalloc(2 * t->siglen + 1);
+	key_hex(t->sig, t->siglen, hex);
+	node_map_set(a, n, "signature", node_strz(a, hex));
+	free(hex);
+	if (t->extra) {
+		tmp = doc_new("", 0);
+		diag_clear(&d);
+		/* apv_parse() decoded it once already. */
+		if (bx_decode(t->extra, t->extralen, NULL, &tmp->arena, &v,
+		    &d) == 0)
+			node_map_set(a, n, "extra", bx_to_node(a, v));
+		doc_free(tmp);
+	}
+	return n;
+}
+
+static int
+parse_token(struct opts *o, struct apv *t, struct diag *d)
+{
+	struct buf tok = BUF_INIT;
+	char msg[DIAG_MSG];
+	int r;
+
+	if (read_token(o, &tok, d) < 0)
+		return -1;
+	r = apv_parse(tok.p ? tok.p : "", tok.len, t, d);
+	buf_release(&tok);
+	if (r < 0) {
+		snprintf(msg, sizeof msg, "%s", d->msg);
+		diag_set(d, EXIT_INPUT, "%s: %s", o->nargs ? "token" :
+		    "<stdin>", msg);
+	}
+	return r;
+}
+
+/* The trusted signer: -P, else the signer key among -k's keys. */
+static int
+trusted_key(struct opts *o, unsigned char pub[KEY_PUB_LEN], struct diag *d)
+{
+	struct keyset ks;
+	struct key k;
+	const struct key *sk;
+	unsigned char raw[65];
+	size_t n;
+	int r;
+
+	if (o->pubkey) {
+		n = strlen(o->pubkey);
+		memset(&k, 0, sizeof k);
+		if ((n != 66 && n != 130) || key_unhex(o->pubkey, n, raw) < 0 ||
+		    key_from_pub(&k, raw, n / 2, d) < 0)
+			return diag_set(d, EXIT_INPUT, "-P: not a secp256k1 "
+			    "public key (66 or 130 hex digits)");
+		memcpy(pub, k.pub, KEY_PUB_LEN);
+		return 0;
+	}
+	keyset_init(&ks);
+	r = read_keys(o->keys_file, &ks, 0, NULL, NULL, d);
+	if (r == 0) {
+		if ((sk = keyset_find(&ks, KEY_APV_SIGNER, 1)) == NULL)
+			r = diag_set(d, EXIT_INPUT, "%s: no "
+			    KEY_APV_SIGNER_NAME " among the keys",
+			    o->keys_file);
+		else
+			memcpy(pub, sk->pub, KEY_PUB_LEN);
+	}
+	keyset_wipe(&ks);
+	return r;
+}
+
+static int
+cmd_apv_verify(struct opts *o)
+{
+	struct apv t;
+	struct diag d;
+	struct doc *doc;
+	unsigned char pub[KEY_PUB_LEN];
+	char hex[2 * KEY_PUB_LEN + 1];
+	unsigned long count = 0;
+
+	diag_clear(&d);
+	if (o->pubkey == NULL && o->keys_file == NULL)
+		cli_misuse(usage, "apv verify: a trusted signer is needed: "
+		    "give -P public-key or -k keys");
+	if (trusted_key(o, pub, &d) < 0)
+		return fail(&d);
+	if (parse_token(o, &t, &d) < 0)
+		return fail(&d);
+	if (apv_verify(&t, pub, &d) < 0) {
+		apv_free(&t);
+		return fail(&d);
+	}
+	doc = doc_new("", 0);
+	doc->root = apv_node(&doc->arena, &t);
+	key_hex(pub, KEY_PUB_LEN, hex);
+	node_map_set(&doc->arena, doc->root, "trustedSigner",
+	    node_strz(&doc->arena, hex));
+	node_map_set(&doc->arena, doc->root, "verified",
+	    node_bool(&doc->arena, 1));
+	put_public(o, doc->root, &count);
+	doc_free(doc);
+	apv_free(&t);
+	return 0;
+}
+
+static int
+cmd_apv_show(struct opts *o)
+{
+	struct apv t;
+	struct diag d;
+	struct doc *doc;
+	unsigned long count = 0;
+
+	diag_clear(&d);
+	if (parse_token(o, &t, &d) < 0)
+		return fail(&d);
+	doc = doc_new("", 0);
+	doc->root = apv_node(&doc->arena, &t);
+	put_public(o, doc->root, &count);
+	doc_free(doc);
+	apv_free(&t);
+	return 0;
+}
+
+/* ---- genesis ---- */
+
+static struct node *
+genesis_node(struct arena *a, const struct genesis_info *gi)
+{
+	struct node *n = node_map(a), *list, *e;
+	char hex[2 * KEY_PUB_LEN + 1], addr[43];
+	size_t i;
+
+	node_map_set(a, n, "index", node_int(a, gi->index));
+	node_map_set(a, n, "protocolVersion", node_int(a, gi->protocol));
+	node_map_set(a, n, "timestamp", node_strz(a, gi->timestamp));
+	node_map_set(a, n, "miner", node_strz(a, gi->miner));
+	node_map_set(a, n, "minerPublicKey", node_strz(a, gi->miner_pub));
+	node_map_set(a, n, "preEvaluationHash",
+	    node_strz(a, gi->pre_evaluation_hash));
+	node_map_set(a, n, "hash", node_strz(a, gi->hash));
+	node_map_set(a, n, "stateRootHash", node_strz(a,
+	    gi->state_root_hash));
+	node_map_set(a, n, "signed", node_bool(a, gi->is_signed));
+	node_map_set(a, n, "transactions", node_int(a, (long long)gi->ntxs));
+	if (gi->ntxs)
+		node_map_set(a, n, "transactionFingerprint",
+		    node_strz(a, gi->tx_fingerprint));
+	if (!gi->has_validator_set)
+		return n;
+	list = node_seq(a);
+	for (i = 0; i < gi->nvalidators; i++) {
+		e = node_map(a);
+		key_hex(gi->validators[i].pub, KEY_PUB_LEN, hex);
+		node_map_set(a, e, "publicKey", node_strz(a, hex));
+		key_address_text(gi->validators[i].addr, addr);
+		node_map_set(a, e, "address", node_strz(a, addr));
+		node_map_set(a, e, "power", node_intstr(a,
+		    gi->validators[i].power, strlen(gi->validators[i].power)));
+		node_seq_push(a, list, e);
+	}
+	node_map_set(a, n, "validators", list);
+	return n;
+}
+
+static int
+cmd_genesis_verify(struct opts *o)
+{
+	struct keyset ks;
+	struct genesis_info gi;
+	struct diag d;
+	struct doc *doc;
+	char *data, msg[DIAG_MSG];
+	size_t len;
+	unsigned long count = 0;
+	int r;
+
+	diag_clear(&d);
+	if (o->nargs != 1)
+		cli_misuse(usage, "genesis verify: a genesis block file is "
+		    "needed");
+	keyset_init(&ks);
+	if (o->keys_file && read_keys(o->keys_file, &ks, 0, NULL, NULL,
+	    &d) < 0)
+		return fail(&d);
+	if (cli_read_file(o->args[0], GENESIS_MAX_BYTES, &data, &len,
+	    &d) < 0) {
+		keyset_wipe(&ks);
+		return fail(&d);
+	}
+	r = genesis_verify((unsigned char *)data, len, o->keys_file ? &ks :
+	    NULL, &gi, &d);
+	free(data);
+	keyset_wipe(&ks);
+	if (r < 0) {
+		snprintf(msg, sizeof msg, "%s", d.msg);
+		diag_set(&d, EXIT_INPUT, "%s: %s", o->args[0], msg);
+		genesis_info_free(&gi);
+		return fail(&d);
+	}
+	doc = doc_new("", 0);
+	doc->root = genesis_node(&doc->arena, &gi);
+	put_public(o, doc->root, &count);
+	doc_free(doc);
+	genesis_info_free(&gi);
+	return 0;
+}
+
 /* ---- main ---- */
 
 static const struct command commands[] = {
-	{ "keygen", "c:fn:o:s:w:", 0, cmd_keygen },
-	{ "public", "an:o:p:r:s:", 1, cmd_public },
-	{ "push", "n:p:r:s:", 1, cmd_push },
-	{ "pull", "fn:o:p:r:s:w:", 0, cmd_pull },
-	{ "ensure", "c:n:o:p:r:s:", 0, cmd_ensure },
-	{ "secret", "afN:n:o:p:r:s:w:", 1, cmd_secret },
-	{ "external", "N:n:o:r:s:V:", 0, cmd_external },
-	{ "fill", "fk:o:p:r:", -1, cmd_fill },
-	{ "sign", "Up:r:S:t:x:", 1, cmd_sign },
+	{ "keygen", NULL, "c:fn:o:s:w:", 0, cmd_keygen },
+	{ "public", NULL, "an:o:p:r:s:", 1, cmd_public },
+	{ "push", NULL, "n:p:r:s:", 1, cmd_push },
+	{ "pull", NULL, "fn:o:p:r:s:w:", 0, cmd_pull },
+	{ "ensure", NULL, "c:n:o:p:r:s:", 0, cmd_ensure },
+	{ "secret", NULL, "afN:n:o:p:r:s:w:", 1, cmd_secret },
+	{ "external", NULL, "N:n:o:r:s:V:", 0, cmd_external },
+	{ "fill", NULL, "fk:o:p:r:", -1, cmd_fill },
+	{ "sign", NULL, "Up:r:S:t:x:", 1, cmd_sign },
+	{ "apv", "sign", "ae:n:p:r:s:V:x:", 1, cmd_apv_sign },
+	{ "apv", "verify", "k:o:P:", 1, cmd_apv_verify },
+	{ "apv", "show", "o:", 1, cmd_apv_show },
+	{ "genesis", "verify", "k:o:", 1, cmd_genesis_verify },
 };
 
 /* A command with a file operand reads standard input without one. */
@@ -1189,6 +1696,20 @@ check_options(struct opts *o)
 		    o->name);
 	if (o->ns && !dns_label(o->ns))
 		cli_misuse(usage, "-N: '%s' is not a DNS-1123 label", o->ns);
+	/* -V and -x mean one thing for external and sign, another for
+	 * apv sign. */
+	if (strncmp(o->cmd, "apv ", 4) == 0) {
+		if (o->version_arg && parse_int32(o->version_arg,
+		    &o->apv_version) < 0)
+			cli_misuse(usage, "-V: expected a 32-bit integer, not "
+			    "'%s'", o->version_arg);
+		o->have_apv_version = o->version_arg != NULL;
+		return;
+	}
+	if (o->version_arg)
+		o->version = o->version_arg;
+	if (o->x_arg)
+		o->part = o->x_arg;
 	if (strcmp(o->version, "v1") != 0 &&
 	    strcmp(o->version, "v1beta1") != 0)
 		cli_misuse(usage, "-V: expected v1 or v1beta1, not '%s'",
@@ -1206,6 +1727,7 @@ main(int argc, char **argv)
 	struct opts o;
 	struct diag d;
 	const struct command *cmd = NULL;
+	char cmdname[32];
 	size_t i;
 	int ch, rc, k;
 
@@ -1221,13 +1743,20 @@ main(int argc, char **argv)
 	if (argc < 2)
 		cli_misuse(usage, NULL);
 	for (i = 0; i < sizeof commands / sizeof *commands; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
+		if (strcmp(argv[1], commands[i].name) == 0 &&
+		    (commands[i].sub == NULL || (argc > 2 &&
+		    strcmp(argv[2], commands[i].sub) == 0)))
 			cmd = &commands[i];
+	if (cmd == NULL && argc > 2 && (strcmp(argv[1], "apv") == 0 ||
+	    strcmp(argv[1], "genesis") == 0))
+		cli_misuse(usage, "unknown command '%s %s'", argv[1], argv[2]);
 	if (cmd == NULL)
 		cli_misuse(usage, "unknown command '%s'", argv[1]);
-	o.cmd = cmd->name;
-	argc--;
-	argv++;
+	snprintf(cmdname, sizeof cmdname, "%s%s%s", cmd->name,
+	    cmd->sub ? " " : "", cmd->sub ? cmd->sub : "");
+	o.cmd = cmdname;
+	argc -= cmd->sub ? 2 : 1;
+	argv += cmd->sub ? 2 : 1;
 	opterr = 0;
 	while ((ch = getopt(argc, argv, cmd->optstring)) != -1) {
 		switch (ch) {
@@ -1241,9 +1770,15 @@ main(int argc, char **argv)
 				    "seed=1,validator=4", optarg);
 			o.have_counts = 1;
 			break;
+		case 'e':
+			o.extras = xrealloc(o.extras, (size_t)(o.nextras + 1) *
+			    sizeof *o.extras);
+			o.extras[o.nextras++] = optarg;
+			break;
 		case 'f': o.force = 1; break;
 		case 'k': o.keys_file = optarg; break;
 		case 'N': o.ns = optarg; break;
+		case 'P': o.pubkey = optarg; break;
 		case 'n': o.name = optarg; break;
 		case 'o':
 			if (cli_format(optarg, &o.fmt) < 0)
@@ -1256,21 +1791,21 @@ main(int argc, char **argv)
 		case 's': o.spec = optarg; break;
 		case 't': o.time = optarg; break;
 		case 'U': o.unsigned_token = 1; break;
-		case 'V': o.version = optarg; break;
+		case 'V': o.version_arg = optarg; break;
 		case 'w': o.out_file = optarg; break;
-		case 'x': o.part = optarg; break;
+		case 'x': o.x_arg = optarg; break;
 		default:
 			if (optopt && strchr(cmd->optstring, optopt))
 				cli_misuse(usage, "%s: -%c needs an argument",
-				    cmd->name, optopt);
-			cli_misuse(usage, "%s: unknown option -%c", cmd->name,
+				    o.cmd, optopt);
+			cli_misuse(usage, "%s: unknown option -%c", o.cmd,
 			    optopt);
 		}
 	}
 	o.args = argv + optind;
 	o.nargs = argc - optind;
 	if (cmd->max_args >= 0 && o.nargs > cmd->max_args)
-		cli_misuse(usage, "%s: too many arguments", cmd->name);
+		cli_misuse(usage, "%s: too many arguments", o.cmd);
 	check_inputs(&o, cmd);
 	check_options(&o);
 	diag_clear(&d);
@@ -1281,5 +1816,7 @@ main(int argc, char **argv)
 	}
 	rc = cmd->fn(&o);
 	doc_free(o.specdoc);
+	buf_release(&o.spec_extra);
+	free(o.extras);
 	cli_exit(rc);
 }

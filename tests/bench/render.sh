@@ -27,12 +27,10 @@ aws:
 network:
   namespace: bench
   domain: example.com
-  images:
-    seed: planetariumhq/libplanet-seed:git-4d10b228
-    headless: planetariumhq/ninechronicles-headless:git-9eaf12f7
-  appProtocolVersion: 1067/8c72f44C2a0A8e0E12C46C7C4e10e1f2aEa8EB53/MEUCIQD+bSxx
+  release: 2022-pow
+  appProtocolVersion: 1/271e00B29aeB93B2F4e30ECbebA4f72ac02f72b4/MEUCIQCJlZxZJYNOvEVZ15vKgkppIOUY8MWt4rmjo7Mpu6M92AIgHcuIoTo8GS3hnjn2WAXUBr+yk9FkhXWoosufldmQuVE=
   genesisBlock: https://9c-test.s3.ap-northeast-2.amazonaws.com/genesis-block-9c-test
-  trustedAppProtocolVersionSigner: 02184ef4f1f8ad0c8e6a0c4e11bd08c5f5bf0b8ff3ccd1b8f0a9b5a8c4e7a9d1d9
+  trustedAppProtocolVersionSigner: 02febda47acc3bb9fcf4e729f46cc52eb12d4ae1cc9f59a31b28d1714437722b09
   seed:
     count: 10
   miner:

@@ -79,17 +79,21 @@ trap 'exit 1' HUP INT TERM
 start=$(date +%s)
 elapsed() { echo $(($(date +%s) - start)); }
 
-# run LABEL CMD...: run a build step, printing elapsed time every 30 s.
+# run LABEL TOTAL CMD...: run a go build -v, printing every 30 s how many of
+# the TOTAL packages it has compiled so far (go build -v names each package
+# it compiles; packages already in the Go build cache are not counted, so a
+# warm build finishes below 100%).
 run() {
-	label=$1; shift
+	label=$1 total=$2; shift 2
 	t0=$(date +%s)
-	msg "building $label"
+	msg "building $label: $total packages"
 	"$@" >"$tmp/build.log" 2>&1 &
 	bpid=$!
 	(
 		while sleep 30; do
 			kill -0 "$bpid" 2>/dev/null || exit 0
-			msg "building $label: $(($(date +%s) - t0))s elapsed"
+			n=$(grep -c -v ' ' "$tmp/build.log" 2>/dev/null) || n=0
+			msg "building $label: $n of $total packages compiled ($((n * 100 / total))%), $(($(date +%s) - t0))s"
 		done
 	) &
 	tpid=$!
@@ -98,10 +102,22 @@ run() {
 	kill "$tpid" 2>/dev/null || :
 	wait "$tpid" 2>/dev/null || :
 	if [ "$st" != 0 ]; then
-		tail -n 40 "$tmp/build.log" >&2
+		grep ' ' "$tmp/build.log" | tail -n 40 >&2
 		die "building $label failed (exit status $st)"
 	fi
 	msg "built $label in $(($(date +%s) - t0))s"
+}
+
+# count PKG...: the packages a build of PKG compiles at most (downloads the
+# modules first, which is most of a cold build's network time).
+count() {
+	msg "resolving the modules of $*"
+	c=$(go list -deps "$@" 2>"$tmp/list.log" | wc -l) || c=0
+	if [ "$c" -eq 0 ]; then
+		tail -n 20 "$tmp/list.log" >&2
+		die "go list failed for $*"
+	fi
+	printf '%s\n' "$c"
 }
 
 kmin=${k8s_v#v1.}; kmin=${kmin%%.*}
@@ -116,18 +132,22 @@ done
 
 cd "$here"
 msg "k8s $k8s_v, etcd $etcd_v, kwok $kwok_v -> $dest/bin"
-run "kube-apiserver, kube-controller-manager, kube-scheduler, etcd (k8s $k8s_v, etcd $etcd_v)" \
-	go build -p "$jobs" -trimpath -ldflags "-s -w$ldk" -o "$tmp/bin/" \
-	k8s.io/kubernetes/cmd/kube-apiserver \
-	k8s.io/kubernetes/cmd/kube-controller-manager \
-	k8s.io/kubernetes/cmd/kube-scheduler \
-	go.etcd.io/etcd/server/v3
+kpkgs="k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+	k8s.io/kubernetes/cmd/kube-scheduler go.etcd.io/etcd/server/v3"
+# shellcheck disable=SC2086 # a list of package paths
+n=$(count $kpkgs)
+# One go build for the four binaries: they share one compile of what they
+# have in common (client-go, apimachinery, etcd's client, grpc).
+# shellcheck disable=SC2086
+run "kube-apiserver, kube-controller-manager, kube-scheduler, etcd (k8s $k8s_v, etcd $etcd_v)" "$n" \
+	go build -v -p "$jobs" -trimpath -ldflags "-s -w$ldk" -o "$tmp/bin/" $kpkgs
 # A /v3 main package is named after its last element without the suffix.
 mv "$tmp/bin/server" "$tmp/bin/etcd"
 
 cd "$here/kwok"
-run "kwok ($kwok_v)" \
-	go build -p "$jobs" -trimpath \
+n=$(count sigs.k8s.io/kwok/cmd/kwok)
+run "kwok ($kwok_v)" "$n" \
+	go build -v -p "$jobs" -trimpath \
 	-ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${kwok_v#v}" \
 	-o "$tmp/bin/kwok" sigs.k8s.io/kwok/cmd/kwok
 

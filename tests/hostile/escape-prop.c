@@ -164,6 +164,7 @@ main(void)
 		const char *key = "f1c9f8458d3a8620f171a4cac1521c14c00defda6848fde4d9aa338b69f0735f";
 		char out[1024], in[512];
 
+		diag_secret(key);
 		snprintf(in, sizeof in, "x\n%s\033]0;", key);
 		diag_escape(out, sizeof out, in, strlen(in));
 		if (strcmp(out, "x\\n***\\e]0;") != 0)

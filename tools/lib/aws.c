@@ -6,12 +6,12 @@
 #include <time.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "aws.h"
 #include "cli.h"
+#include "net.h"
 #include "shape.h"
 #include "sigv4.h"
 
@@ -359,12 +359,6 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 }
 
 static void
-curl_cleanup(void)
-{
-	curl_global_cleanup();
-}
-
-static void
 slist_wipe_free(struct curl_slist *l)
 {
 	struct curl_slist *i;
@@ -599,7 +593,6 @@ int
 aws_sm_call(const struct aws_config *c, const char *op, const char *body,
     size_t body_len, struct buf *resp, char *code, struct diag *d)
 {
-	static int inited;
 	struct target t = { NULL, NULL };
 	char errbuf[CURL_ERROR_SIZE], acode[128], msg[300];
 	CURL *h;
@@ -609,12 +602,7 @@ aws_sm_call(const struct aws_config *c, const char *op, const char *body,
 
 	if (code)
 		code[0] = '\0';
-	if (!inited) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		atexit(curl_cleanup);
-		inited = 1;
-	}
-	if (parse_endpoint(c->endpoint, &t, d) < 0)
+	if (net_init(d) < 0 || parse_endpoint(c->endpoint, &t, d) < 0)
 		return -1;
 	h = curl_easy_init();
 	if (h == NULL) {

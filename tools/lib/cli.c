@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "util.h"
@@ -274,4 +276,60 @@ cli_read_file(const char *path, size_t limit, char **out, size_t *len,
 	*out = b.p;
 	*len = b.len;
 	return 0;
+}
+
+#ifndef NINEC_SHAREDIR
+#define NINEC_SHAREDIR "/usr/local/share/9c"
+#endif
+
+static int
+share_has(const char *dir, const char *probe)
+{
+	char p[PATH_MAX];
+
+	return snprintf(p, sizeof p, "%s/%s", dir, probe) < (int)sizeof p &&
+	    access(p, R_OK | X_OK) == 0;
+}
+
+const char *
+cli_share_dir(const char *probe, struct diag *d)
+{
+	static char found[PATH_MAX];
+	static const char *const rel[] = { "/../share/9c", "/../share",
+	    "/../../share" };
+	char exe[PATH_MAX], tried[3][PATH_MAX];
+	const char *env = getenv("NINEC_SHARE");
+	ssize_t n;
+	size_t i, ntried = 0;
+	char *slash;
+
+	if (env && *env)
+		return env;
+	/* The program's own place, with links resolved: a tool linked into
+	 * PATH still finds the share directory of its build or install. */
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0 && (exe[n] = '\0', (slash = strrchr(exe, '/')) != NULL)) {
+		*slash = '\0';
+		for (i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+			if (snprintf(tried[ntried], PATH_MAX, "%s%s", exe,
+			    rel[i]) >= PATH_MAX)
+				continue;
+			if (share_has(tried[ntried], probe)) {
+				if (realpath(tried[ntried], found) == NULL)
+					snprintf(found, sizeof found, "%s",
+					    tried[ntried]);
+				return found;
+			}
+			ntried++;
+		}
+	}
+	if (share_has(NINEC_SHAREDIR, probe))
+		return NINEC_SHAREDIR;
+	diag_clear(d);
+	diag_set(d, EXIT_INPUT, "no %s in %s%s%s%s%s%s" NINEC_SHAREDIR
+	    " (set NINEC_SHARE)", probe,
+	    ntried > 0 ? tried[0] : "", ntried > 0 ? ", " : "",
+	    ntried > 1 ? tried[1] : "", ntried > 1 ? ", " : "",
+	    ntried > 2 ? tried[2] : "", ntried > 2 ? ", " : "");
+	return NULL;
 }

@@ -94,4 +94,15 @@ void cli_put(const char *p, size_t n);
 int cli_read_file(const char *path, size_t limit, char **out, size_t *len,
     struct diag *d);
 
+/*
+ * The share directory (templates, examples): $NINEC_SHARE when set, else
+ * the first of <bin>/../share/9c (an install), <bin>/../share and
+ * <bin>/../../share (build/ and build/asan/ of a checkout), and the
+ * compiled-in NINEC_SHAREDIR that holds `probe' (e.g. "templates"), <bin>
+ * being the directory of the running program.  When none does, fills d
+ * (status 3) naming every place it looked, and returns NULL.  The string
+ * stays valid until exit.
+ */
+const char *cli_share_dir(const char *probe, struct diag *d);
+
 #endif

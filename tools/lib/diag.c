@@ -64,9 +64,41 @@ diag_setpath(struct diag *d, const char *path)
 	snprintf(d->path, sizeof d->path, "%s", path ? path : "");
 }
 
+static int
+is_hex(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+/* A field path is made of keys, and a key is where a pasted private key
+ * lands: runs of 64 or more hex digits in it, but for a public key's 66
+ * or 130, are shown as "***".  (Messages keep theirs: hashes have that
+ * shape too.) */
+static void
+mask_path(const char *in, char *out, size_t n)
+{
+	size_t i = 0, k = 0, len;
+
+	while (in[i] && k + 4 < n) {
+		for (len = 0; is_hex((unsigned char)in[i + len]); len++)
+			;
+		if (len >= 64 && len != 66 && len != 130 &&
+		    (i == 0 || !is_hex((unsigned char)in[i - 1]))) {
+			memcpy(out + k, "***", 3);
+			k += 3;
+			i += len;
+		} else
+			out[k++] = in[i++];
+	}
+	out[k] = '\0';
+}
+
 void
 diag_format(const struct diag *d, char *out, size_t n)
 {
+	char path[DIAG_PATH];
+
 	size_t k = 0;
 	int r;
 
@@ -91,8 +123,10 @@ diag_format(const struct diag *d, char *out, size_t n)
 	}
 	if (d->doc > 0)
 		PUT("document %d: ", d->doc);
-	if (d->path[0])
-		PUT("%s: ", d->path);
+	if (d->path[0]) {
+		mask_path(d->path, path, sizeof path);
+		PUT("%s: ", path);
+	}
 	PUT("%s", d->msg);
 #undef PUT
 }
@@ -122,13 +156,6 @@ diag_secret(const char *s)
 	secrets[nsecrets++] = xstrdup(s);
 }
 
-static int
-is_hex(int c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
-}
-
 /* Length of what is masked at s[i], 0 when nothing is. */
 static size_t
 masked(const char *s, size_t n, size_t i)
@@ -138,13 +165,6 @@ masked(const char *s, size_t n, size_t i)
 	for (k = 0; k < nsecrets; k++) {
 		len = strlen(secrets[k]);
 		if (len <= n - i && memcmp(s + i, secrets[k], len) == 0)
-			return len;
-	}
-	if (is_hex((unsigned char)s[i]) && (i == 0 ||
-	    !is_hex((unsigned char)s[i - 1]))) {
-		for (len = 0; i + len < n && is_hex((unsigned char)s[i + len]);)
-			len++;
-		if (len >= 64 && len != 66 && len != 130)
 			return len;
 	}
 	return 0;

@@ -17,11 +17,11 @@
  * terminal raw: diag_escape() turns any bytes into one printable line
  * (control bytes as \n, \e, \xNN; invalid UTF-8 and C1 controls as
  * \xNN; a backslash stays, so the tools' own texts read as written) and
- * masks what must never be shown, by one
- * rule: the secrets registered with diag_secret() (tokens, keys, passwords
- * the process holds), the userinfo of any URL (`://user:pass@'), and any run
- * of 64 or more hex digits that is not a public key (66 or 130 digits),
- * which is the shape of a private key.  The registry owns copies of the
+ * masks what must never be shown, by one rule: the secrets registered
+ * with diag_secret() (tokens, private keys, passwords the process holds)
+ * and the userinfo of any URL (`://user:pass@'); diag_format() also masks
+ * a private key's shape in a field path, where a pasted key lands (not in
+ * the message: hashes have that shape).  The registry owns copies of the
  * secrets for the life of the process.
  */
 #ifndef NINEC_DIAG_H

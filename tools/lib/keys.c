@@ -8,8 +8,11 @@
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/obj_mac.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "cli.h"
 #include "keys.h"
@@ -320,7 +323,7 @@ key_wipe(struct key *k)
 }
 
 static const char *const role_names[KEY_NROLES] = {
-	"seed", "miner", "validator"
+	"seed", "miner", "validator", "apv-signer"
 };
 
 const char *
@@ -346,8 +349,9 @@ key_role_parse(const char *s, size_t n, enum key_role *r)
 int
 key_name(enum key_role r, long index, char *out, size_t n)
 {
-	int w = snprintf(out, n, "%s-private-key-%ld", key_role_name(r),
-	    index);
+	int w = r == KEY_APV_SIGNER ?
+	    snprintf(out, n, "%s", KEY_APV_SIGNER_NAME) :
+	    snprintf(out, n, "%s-private-key-%ld", key_role_name(r), index);
 
 	return w < 0 || (size_t)w >= n ? -1 : 0;
 }
@@ -360,12 +364,19 @@ key_name_parse(const char *s, size_t n, enum key_role *r, long *index)
 	size_t i;
 	long v = 0;
 
+	if (n == strlen(KEY_APV_SIGNER_NAME) &&
+	    memcmp(s, KEY_APV_SIGNER_NAME, n) == 0) {
+		*r = KEY_APV_SIGNER;
+		*index = 1;
+		return 0;
+	}
 	for (i = 0; i + sizeof mid - 1 <= n; i++)
 		if (memcmp(s + i, mid, sizeof mid - 1) == 0) {
 			m = s + i;
 			break;
 		}
-	if (m == NULL || key_role_parse(s, (size_t)(m - s), r) < 0)
+	if (m == NULL || key_role_parse(s, (size_t)(m - s), r) < 0 ||
+	    *r == KEY_APV_SIGNER)
 		return -1;
 	p = m + sizeof mid - 1;
 	if (p == s + n || *p == '0')
@@ -455,11 +466,18 @@ priv_from_text(struct key *k, const char *s, size_t n, struct diag *d)
 	unsigned char priv[KEY_PRIV_LEN];
 	int rc;
 
+	char text[65];
+
 	if (n != 64 || key_unhex(s, n, priv) < 0)
 		return diag_set(d, EXIT_INPUT, "expected 64 hex digits "
 		    "(a private key)");
 	rc = key_from_priv(k, priv, d);
 	OPENSSL_cleanse(priv, sizeof priv);
+	/* A key once read is never shown, wherever it turns up again. */
+	memcpy(text, s, 64);
+	text[64] = '\0';
+	diag_secret(text);
+	OPENSSL_cleanse(text, sizeof text);
 	return rc;
 }
 
@@ -608,7 +626,7 @@ entry_key(struct key *k, const struct node *e, int need_priv, size_t i,
 		return entry_fail(d, i, "name", "missing");
 	if (key_name_parse(name, strlen(name), &k->role, &k->index) < 0)
 		return entry_fail(d, i, "name", "expected seed-, miner- or "
-		    "validator-private-key-N");
+		    "validator-private-key-N, or " KEY_APV_SIGNER_NAME);
 	if (pv) {
 		if (node_s(pv) == NULL || priv_from_text(k, node_s(pv),
 		    pv->len, d) < 0)
@@ -671,10 +689,15 @@ keyset_from_flat(struct keyset *ks, const struct node *root, struct diag *d)
 		path[0] = '\0';
 		path_fmt_key(path, sizeof path, key->u.s, key->len);
 		diag_setpath(d, path);
+		/* Not echoed: in this file a key where its name goes is the
+		 * likely mistake. */
 		if (key_name_parse(key->u.s, key->len, &k.role,
-		    &k.index) < 0)
-			return diag_set(d, EXIT_INPUT, "not a node key name "
-			    "(seed-, miner- or validator-private-key-N)");
+		    &k.index) < 0) {
+			diag_setpath(d, "");
+			return diag_set(d, EXIT_INPUT, "key %zu: not a node key "
+			    "name (seed-, miner- or validator-private-key-N, "
+			    "or " KEY_APV_SIGNER_NAME ")", i + 1);
+		}
 		if (node_s(v) == NULL || priv_from_text(&k, node_s(v),
 		    v->len, d) < 0) {
 			key_wipe(&k);
@@ -762,7 +785,8 @@ keyset_to_node(const struct keyset *ks, struct arena *a, const char *name,
 		node_map_set(a, e, "name", node_strz(a, buf));
 		node_map_set(a, e, "role", node_strz(a,
 		    key_role_name(k->role)));
-		node_map_set(a, e, "index", node_int(a, k->index));
+		if (k->role != KEY_APV_SIGNER)
+			node_map_set(a, e, "index", node_int(a, k->index));
 		key_hex(k->pub, KEY_PUB_LEN, buf);
 		node_map_set(a, e, "publicKey", node_strz(a, buf));
 		key_address_text(k->addr, addr);
@@ -802,4 +826,235 @@ keys_wipe_tree(struct node *n)
 	default:
 		break;
 	}
+}
+
+int
+key_address_parse(const char *s, size_t n, unsigned char addr[KEY_ADDR_LEN],
+    struct diag *d)
+{
+	char want[43];
+	size_t i;
+	int lower = 1;
+
+	if (n == 42 && (s[0] != '0' || (s[1] != 'x' && s[1] != 'X')))
+		return diag_set(d, EXIT_INPUT, "a 42-character address must "
+		    "start with 0x");
+	if (n == 42) {
+		s += 2;
+		n -= 2;
+	}
+	if (n != 40)
+		return diag_set(d, EXIT_INPUT, "expected 40 hex digits (an "
+		    "address)");
+	if (key_unhex(s, n, addr) < 0)
+		return diag_set(d, EXIT_INPUT, "expected 40 hex digits (an "
+		    "address)");
+	for (i = 0; i < n; i++)
+		if (s[i] >= 'A' && s[i] <= 'F')
+			lower = 0;
+	key_address_text(addr, want);
+	if (!lower && memcmp(want + 2, s, 40) != 0)
+		return diag_set(d, EXIT_INPUT, "address checksum is invalid");
+	return 0;
+}
+
+static void
+hmac256(const unsigned char key[32], const unsigned char *p, size_t n,
+    unsigned char out[32])
+{
+	unsigned int len = 32;
+
+	HMAC(EVP_sha256(), key, 32, p, n, out, &len);
+}
+
+/* One step of RFC 6979 3.2 d-g: K = HMAC_K(V || tag || x || h), V = HMAC_K(V);
+ * with no tag (tag < 0), K = HMAC_K(V || 0x00) and V = HMAC_K(V), the
+ * retry step of 3.2 h.3. */
+static void
+drbg_update(unsigned char K[32], unsigned char V[32], int tag,
+    const unsigned char x[32], const unsigned char h[32])
+{
+	unsigned char in[32 + 1 + 64];
+	size_t n = 33;
+
+	memcpy(in, V, 32);
+	in[32] = (unsigned char)(tag < 0 ? 0 : tag);
+	if (tag >= 0) {
+		memcpy(in + 33, x, 32);
+		memcpy(in + 65, h, 32);
+		n = sizeof in;
+	}
+	hmac256(K, in, n, K);
+	hmac256(K, V, 32, V);
+	OPENSSL_cleanse(in, sizeof in);
+}
+
+int
+key_sign(const unsigned char priv[KEY_PRIV_LEN], const void *msg, size_t n,
+    unsigned char sig[KEY_SIG_MAX], size_t *siglen, struct diag *d)
+{
+	EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_secp256k1);
+	const BIGNUM *order;
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *x = BN_secure_new(), *k = BN_secure_new(), *e = BN_new();
+	BIGNUM *r = BN_new(), *s = BN_new(), *t = BN_secure_new();
+	BIGNUM *half = BN_new();
+	EC_POINT *pt = NULL;
+	ECDSA_SIG *es = NULL;
+	unsigned char h[32], h1[32], K[32], V[32], *der = NULL;
+	int len, rc = -1, tries;
+
+	if (g == NULL || ctx == NULL || x == NULL || k == NULL || e == NULL ||
+	    r == NULL || s == NULL || t == NULL || half == NULL ||
+	    (pt = EC_POINT_new(g)) == NULL) {
+		crypto_fail(d, "allocation");
+		goto out;
+	}
+	order = EC_GROUP_get0_order(g);
+	SHA256(msg, n, h);
+	BN_bin2bn(priv, KEY_PRIV_LEN, x);
+	if (BN_is_zero(x) || BN_cmp(x, order) >= 0) {
+		diag_set(d, EXIT_INPUT, "not a secp256k1 private key "
+		    "(zero or not below the group order)");
+		goto out;
+	}
+	/* bits2octets(h): the digest reduced once modulo n. */
+	BN_bin2bn(h, 32, e);
+	if (BN_cmp(e, order) >= 0)
+		BN_sub(t, e, order);
+	else
+		BN_copy(t, e);
+	BN_bn2binpad(t, h1, 32);
+	memset(V, 0x01, 32);
+	memset(K, 0x00, 32);
+	drbg_update(K, V, 0, priv, h1);
+	drbg_update(K, V, 1, priv, h1);
+	BN_rshift1(half, order);
+	for (tries = 0; tries < 100; tries++) {
+		if (tries)
+			drbg_update(K, V, -1, NULL, NULL);
+		hmac256(K, V, 32, V);
+		BN_bin2bn(V, 32, k);
+		if (BN_is_zero(k) || BN_cmp(k, order) >= 0)
+			continue;
+		/* r = x(kG) mod n; s = k^-1 (e + r x) mod n */
+		if (!EC_POINT_mul(g, pt, k, NULL, NULL, ctx) ||
+		    !EC_POINT_get_affine_coordinates(g, pt, t, NULL, ctx) ||
+		    !BN_nnmod(r, t, order, ctx))
+			break;
+		if (BN_is_zero(r))
+			continue;
+		if (!BN_mod_mul(t, r, x, order, ctx) ||
+		    !BN_mod_add(t, t, e, order, ctx) ||
+		    !BN_mod_inverse(k, k, order, ctx) ||
+		    !BN_mod_mul(s, k, t, order, ctx))
+			break;
+		if (BN_is_zero(s))
+			continue;
+		if (BN_cmp(s, half) > 0)
+			BN_sub(s, order, s);
+		rc = 0;
+		break;
+	}
+	if (rc < 0) {
+		crypto_fail(d, "signing");
+		goto out;
+	}
+	rc = -1;
+	if ((es = ECDSA_SIG_new()) == NULL || !ECDSA_SIG_set0(es, r, s)) {
+		crypto_fail(d, "ECDSA_SIG_set0");
+		goto out;
+	}
+	r = s = NULL;		/* owned by es now */
+	len = i2d_ECDSA_SIG(es, &der);
+	if (len <= 0 || len > KEY_SIG_MAX) {
+		crypto_fail(d, "i2d_ECDSA_SIG");
+		goto out;
+	}
+	memcpy(sig, der, (size_t)len);
+	*siglen = (size_t)len;
+	rc = 0;
+out:
+	OPENSSL_free(der);
+	ECDSA_SIG_free(es);
+	OPENSSL_cleanse(K, sizeof K);
+	OPENSSL_cleanse(V, sizeof V);
+	BN_clear_free(x);
+	BN_clear_free(k);
+	BN_clear_free(t);
+	BN_free(e);
+	BN_free(r);
+	BN_free(s);
+	BN_free(half);
+	EC_POINT_clear_free(pt);
+	BN_CTX_free(ctx);
+	EC_GROUP_free(g);
+	return rc;
+}
+
+int
+key_verify(const unsigned char *pub, size_t publen, const void *msg,
+    size_t n, const unsigned char *sig, size_t siglen)
+{
+	EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_secp256k1);
+	const BIGNUM *order, *r, *s;
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *e = BN_new(), *w = BN_new(), *u1 = BN_new(), *u2 = BN_new();
+	BIGNUM *v = BN_new();
+	EC_POINT *q = NULL, *X = NULL;
+	ECDSA_SIG *es = NULL;
+	const unsigned char *p = sig;
+	unsigned char h[32];
+	int ok = 0;
+
+	if (g == NULL || ctx == NULL || e == NULL || w == NULL || u1 == NULL ||
+	    u2 == NULL || v == NULL || (q = EC_POINT_new(g)) == NULL ||
+	    (X = EC_POINT_new(g)) == NULL || siglen == 0)
+		goto out;
+	if (!EC_POINT_oct2point(g, q, pub, publen, ctx))
+		goto out;
+	es = d2i_ECDSA_SIG(NULL, &p, (long)siglen);
+	if (es == NULL || p != sig + siglen)
+		goto out;
+	ECDSA_SIG_get0(es, &r, &s);
+	order = EC_GROUP_get0_order(g);
+	if (BN_is_zero(r) || BN_is_zero(s) || BN_is_negative(r) ||
+	    BN_is_negative(s) || BN_cmp(r, order) >= 0 ||
+	    BN_cmp(s, order) >= 0)
+		goto out;
+	SHA256(msg, n, h);
+	BN_bin2bn(h, 32, e);
+	/* X = (e/s) G + (r/s) Q; the signature holds when x(X) = r mod n. */
+	if (!BN_mod_inverse(w, s, order, ctx) ||
+	    !BN_mod_mul(u1, e, w, order, ctx) ||
+	    !BN_mod_mul(u2, r, w, order, ctx) ||
+	    !EC_POINT_mul(g, X, u1, q, u2, ctx) ||
+	    EC_POINT_is_at_infinity(g, X) ||
+	    !EC_POINT_get_affine_coordinates(g, X, v, NULL, ctx) ||
+	    !BN_nnmod(v, v, order, ctx))
+		goto out;
+	ok = BN_cmp(v, r) == 0;
+out:
+	ECDSA_SIG_free(es);
+	EC_POINT_free(q);
+	EC_POINT_free(X);
+	BN_free(e);
+	BN_free(w);
+	BN_free(u1);
+	BN_free(u2);
+	BN_free(v);
+	BN_CTX_free(ctx);
+	EC_GROUP_free(g);
+	return ok;
+}
+
+int
+key_sig_is_der(const unsigned char *sig, size_t siglen)
+{
+	const unsigned char *p = sig;
+	ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)siglen);
+	int ok = es != NULL && p == sig + siglen;
+
+	ECDSA_SIG_free(es);
+	return ok;
 }

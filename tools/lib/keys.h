@@ -4,7 +4,9 @@
  * between files, AWS and Kubernetes.
  *
  * A node key is named as the team's cluster names it: seed-private-key-N,
- * miner-private-key-N or validator-private-key-N, N from 1.  Private keys
+ * miner-private-key-N or validator-private-key-N, N from 1.  The network's
+ * APV signer key (apv.h) travels with them as apv-signer-private-key: role
+ * KEY_APV_SIGNER, always index 1, no number in its name.  Private keys
  * are 32 bytes, written as 64 lower-case hex digits (Libplanet ByteUtil.Hex);
  * a generated key never has a zero top byte (Libplanet's PrivateKey() loops
  * until D is 32 bytes long).  Public keys are written compressed (66 hex
@@ -33,7 +35,12 @@
 /* Sanity bound: far past any test network, small enough to stay cheap. */
 #define KEY_INDEX_MAX 1000
 
-enum key_role { KEY_SEED, KEY_MINER, KEY_VALIDATOR, KEY_NROLES };
+enum key_role {
+	KEY_SEED, KEY_MINER, KEY_VALIDATOR, KEY_APV_SIGNER, KEY_NROLES
+};
+/* The roles of nodes: the ones a spec counts. */
+#define KEY_NODE_ROLES KEY_APV_SIGNER
+#define KEY_APV_SIGNER_NAME "apv-signer-private-key"
 
 struct key {
 	enum key_role role;
@@ -72,12 +79,33 @@ int key_from_pub(struct key *k, const unsigned char *pub, size_t n,
 /* "0x" + EIP-55 checksummed hex: 43 bytes with the NUL. */
 void key_address_text(const unsigned char addr[KEY_ADDR_LEN], char out[43]);
 void key_wipe(struct key *k);
+/* 40 hex digits, or 42 with "0x", into addr, as Libplanet's Address(string)
+ * reads them: all lower case is taken as it is, any other casing must be
+ * the EIP-55 checksum form.  -1 with a reason in d (status 3). */
+int key_address_parse(const char *s, size_t n, unsigned char addr[KEY_ADDR_LEN],
+    struct diag *d);
+
+/*
+ * ECDSA over secp256k1 as Libplanet signs: SHA-256 of the message, k from
+ * RFC 6979 (HMAC-SHA256), s made low (s <= n/2), DER with minimal integers.
+ * OpenSSL 3.0 has no deterministic k, so it is derived here with BIGNUM.
+ * key_sign() writes at most KEY_SIG_MAX bytes; key_verify() is plain ECDSA
+ * verification (it takes a high s, as Libplanet does) and returns 1 when the
+ * signature holds, 0 when it does not or cannot be parsed.
+ */
+#define KEY_SIG_MAX 72
+int key_sign(const unsigned char priv[KEY_PRIV_LEN], const void *msg, size_t n,
+    unsigned char sig[KEY_SIG_MAX], size_t *siglen, struct diag *d);
+int key_verify(const unsigned char *pub, size_t publen, const void *msg,
+    size_t n, const unsigned char *sig, size_t siglen);
+/* 1 when sig is exactly one DER SEQUENCE of two INTEGERs, else 0. */
+int key_sig_is_der(const unsigned char *sig, size_t siglen);
 
 const char *key_role_name(enum key_role r);
 int key_role_parse(const char *s, size_t n, enum key_role *r);
-/* seed-private-key-1; -1 if it does not fit. */
+/* seed-private-key-1 (apv-signer-private-key); -1 if it does not fit. */
 int key_name(enum key_role r, long index, char *out, size_t n);
-/* The reverse; -1 for a name that is not a node key name. */
+/* The reverse; -1 for a name that is not a key name. */
 int key_name_parse(const char *s, size_t n, enum key_role *r, long *index);
 
 void keyset_init(struct keyset *ks);

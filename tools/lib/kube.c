@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 
 #include "kube.h"
+#include "net.h"
 #include "shape.h"
 #include "stream.h"
 
@@ -1012,15 +1012,14 @@ struct kube *
 kube_new(struct kube_config *cfg, struct diag *d)
 {
 	struct kube *k;
-	static int inited;
 	const char *s = cfg->server, *hp;
 	char *hostport;
 
-	if (!inited) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		inited = 1;
-	}
 	diag_at(d, "", 0, 0, 0);
+	if (net_init(d) < 0) {
+		kube_config_free(cfg);
+		return NULL;
+	}
 	/* Only a URL of this shape: userinfo would be sent, printed, or
 	 * would move the host. */
 	if (!shape_url(s, strlen(s))) {

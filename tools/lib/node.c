@@ -169,8 +169,8 @@ node_map(struct arena *a)
 	return node_new(a, NODE_MAP);
 }
 
-static void *
-grow(struct arena *a, void *old, size_t len, size_t *cap, size_t elsize)
+void *
+arena_grow(struct arena *a, void *old, size_t len, size_t *cap, size_t elsize)
 {
 	size_t ncap = *cap ? *cap * 2 : 4;
 	void *p = arena_alloc(a, ncap * elsize);
@@ -185,7 +185,7 @@ void
 node_seq_push(struct arena *a, struct node *seq, struct node *v)
 {
 	if (seq->len == seq->cap)
-		seq->u.items = grow(a, seq->u.items, seq->len, &seq->cap,
+		seq->u.items = arena_grow(a, seq->u.items, seq->len, &seq->cap,
 		    sizeof *seq->u.items);
 	seq->u.items[seq->len++] = v;
 }
@@ -195,7 +195,7 @@ node_map_append(struct arena *a, struct node *map, struct node *key,
     struct node *v)
 {
 	if (map->len == map->cap)
-		map->u.pairs = grow(a, map->u.pairs, map->len, &map->cap,
+		map->u.pairs = arena_grow(a, map->u.pairs, map->len, &map->cap,
 		    sizeof *map->u.pairs);
 	map->u.pairs[map->len].key = key;
 	map->u.pairs[map->len].val = v;

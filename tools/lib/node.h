@@ -55,6 +55,10 @@ struct arena {
 
 void *arena_alloc(struct arena *a, size_t n);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* A copy of the len elements of old in twice the room (*cap updated): arena
+ * memory is never freed piece by piece, so arrays grow by copying. */
+void *arena_grow(struct arena *a, void *old, size_t len, size_t *cap,
+    size_t elsize);
 void arena_release(struct arena *a);
 
 struct doc {

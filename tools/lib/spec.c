@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@
 enum fk {
 	F_STR, F_INT, F_COUNT, F_BOOL, F_NAME, F_DOMAIN, F_PORT, F_QTY,
 	F_HEX, F_STRUCT, F_MAP, F_STRMAP, F_STRS, F_SEQ, F_SEQSTRUCT,
-	F_CLUSTER, F_REGION, F_ACCOUNT, F_ARN, F_HOSTS, F_VERSION
+	F_CLUSTER, F_APV, F_REGION, F_ACCOUNT, F_ARN, F_HOSTS, F_VERSION
 };
 
 struct field {
@@ -101,8 +102,8 @@ static const struct field f_bootstrap[] = {
 };
 
 static const struct field f_images[] = {
-	{ "seed", F_STR, 1, NULL, NULL },
-	{ "headless", F_STR, 1, NULL, NULL },
+	{ "seed", F_STR, 0, NULL, NULL },
+	{ "headless", F_STR, 0, NULL, NULL },
 	{ "pullPolicy", F_STR, 0, NULL, pull_policies },
 	{ "pullSecrets", F_STRS, 0, NULL, NULL },
 	END
@@ -168,6 +169,14 @@ static const struct field f_ports_rh[] = {
 	END
 };
 
+/* A version to sign: the extra is a text-to-text dictionary, as the
+ * headless's `apv sign -e KEY=VALUE' builds it. */
+static const struct field f_apv[] = {
+	{ "version", F_INT, 1, NULL, NULL },
+	{ "extra", F_STRMAP, 0, NULL, NULL },
+	END
+};
+
 #define ROLE_COMMON \
 	{ "count", F_COUNT, 1, NULL, NULL }, \
 	{ "hosts", F_HOSTS, 0, NULL, NULL }, \
@@ -204,10 +213,11 @@ static const struct field f_rh[] = {
 
 static const struct field f_network[] = {
 	{ "namespace", F_NAME, 1, NULL, NULL },
-	{ "images", F_STRUCT, 1, f_images, NULL },
-	{ "appProtocolVersion", F_STR, 1, NULL, NULL },
-	{ "genesisBlock", F_STR, 1, NULL, NULL },
-	{ "trustedAppProtocolVersionSigner", F_HEX, 1, NULL, NULL },
+	{ "release", F_NAME, 1, NULL, NULL },
+	{ "images", F_STRUCT, 0, f_images, NULL },
+	{ "appProtocolVersion", F_APV, 1, NULL, NULL },
+	{ "genesisBlock", F_STR, 0, NULL, NULL },
+	{ "trustedAppProtocolVersionSigner", F_HEX, 0, NULL, NULL },
 	{ "networkType", F_STR, 0, NULL, NULL },
 	{ "logLevel", F_STR, 0, NULL, NULL },
 	{ "iceServers", F_STRS, 0, NULL, NULL },
@@ -568,6 +578,21 @@ check_field(const struct node *n, const struct field *f, const char *input,
 			    "arn:aws:acm:us-east-2:123456789012:certificate/"
 			    "NAME", n->u.s);
 		return 0;
+	case F_APV:
+		if (n->type == NODE_STR)
+			return 0;
+		if (n->type != NODE_MAP)
+			return fail(d, input, n, p, "expected a token string "
+			    "or a mapping with the version to sign");
+		if (check_struct(n, f_apv, input, p, d) < 0)
+			return -1;
+		node_int_value(node_get(n, "version"), &v);
+		if (v < INT32_MIN || v > INT32_MAX) {
+			path_push_key(p, "version", 7);
+			return fail(d, input, node_get(n, "version"), p,
+			    "%lld is not a 32-bit version", v);
+		}
+		return 0;
 	case F_CLUSTER:
 #ifdef HAVE_SPEC_CLUSTER
 		diag_clear(d);
@@ -698,6 +723,7 @@ check_cross(struct node *root, const char *input, struct diag *d)
 	struct path p = { NULL, 0, 0 };
 	struct node *net = node_get(root, "network");
 	struct node *keys = node_get(root, "keys");
+	const struct node *apv, *signer;
 	const char *s;
 	int r, rc = 0;
 
@@ -734,6 +760,21 @@ check_cross(struct node *root, const char *input, struct diag *d)
 		}
 	if (check_counts(net, input, &p, d) < 0) {
 		rc = -1;
+		goto out;
+	}
+	apv = node_get(net, "appProtocolVersion");
+	signer = node_get(net, "trustedAppProtocolVersionSigner");
+	if (apv->type == NODE_STR && signer == NULL) {
+		path_push_key(&p, "trustedAppProtocolVersionSigner", 31);
+		rc = fail(d, input, net, &p, "missing: a token needs the "
+		    "public key of its signer");
+		goto out;
+	}
+	if (apv->type == NODE_MAP && signer) {
+		path_push_key(&p, "trustedAppProtocolVersionSigner", 31);
+		rc = fail(d, input, signer, &p, "a version to sign is "
+		    "signed by the network's own signer, whose key this is: "
+		    "drop it");
 		goto out;
 	}
 	p.depth = 0;
@@ -836,7 +877,7 @@ defaults(struct spec *s)
 	dflt(a, net, "networkType", node_strz(a, "Default"));
 	dflt(a, net, "logLevel", node_strz(a, "debug"));
 	dflt(a, net, "peerHost", node_strz(a, "service"));
-	dflt(a, node_get(net, "images"), "pullPolicy",
+	dflt(a, sub(a, net, "images"), "pullPolicy",
 	    node_strz(a, "IfNotPresent"));
 	dflt(a, sub(a, net, "service"), "dnsTtl", node_int(a, 60));
 	if (node_get(net, "storageClasses") == NULL) {
@@ -1110,6 +1151,29 @@ spec_key_name(enum spec_role r, long n, char *out, size_t size)
 		return -1;
 	k = snprintf(out, size, "%s-private-key-%ld", kp[r], n);
 	return k < 0 || (size_t)k >= size ? -1 : 0;
+}
+
+const char *
+spec_release(const struct spec *s)
+{
+	return node_at_s(s->root, "network.release");
+}
+
+const char *
+spec_apv_token(const struct spec *s)
+{
+	return node_at_s(s->root, "network.appProtocolVersion");
+}
+
+int
+spec_apv_version(const struct spec *s, long long *version)
+{
+	const struct node *apv = node_at(s->root, "network.appProtocolVersion");
+
+	if (apv == NULL || apv->type != NODE_MAP)
+		return 0;
+	node_int_value(node_get(apv, "version"), version);
+	return 1;
 }
 
 const char *

@@ -54,6 +54,12 @@ int spec_node_name(enum spec_role r, long n, char *out, size_t size);
 /* Secret key holding its private key (seed-private-key-1), or -1 for a role
  * that has no key (remote headless). */
 int spec_key_name(enum spec_role r, long n, char *out, size_t size);
+/* The release the network runs (a name under share/releases). */
+const char *spec_release(const struct spec *s);
+/* network.appProtocolVersion as a token, or NULL when it is a version to
+ * sign; spec_apv_version() gives that version and returns 1, else 0. */
+const char *spec_apv_token(const struct spec *s);
+int spec_apv_version(const struct spec *s, long long *version);
 /* "aws" or "secret". */
 const char *spec_keys_source(const struct spec *s);
 const char *spec_keys_secret(const struct spec *s);

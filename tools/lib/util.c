@@ -264,3 +264,71 @@ utf8_valid(const char *s, size_t n)
 	}
 	return 1;
 }
+
+static const char b64chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void
+base64_encode(struct buf *out, const unsigned char *p, size_t n)
+{
+	unsigned long v;
+	size_t i;
+	char q[4];
+
+	for (i = 0; i < n; i += 3) {
+		v = (unsigned long)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned long)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		q[0] = b64chars[v >> 18 & 63];
+		q[1] = b64chars[v >> 12 & 63];
+		q[2] = i + 1 < n ? b64chars[v >> 6 & 63] : '=';
+		q[3] = i + 2 < n ? b64chars[v & 63] : '=';
+		buf_add(out, q, 4);
+	}
+	if (out->p == NULL)
+		buf_grow(out, 1);
+}
+
+static int
+b64digit(int c)
+{
+	const char *at = c ? strchr(b64chars, c) : NULL;
+
+	return at ? (int)(at - b64chars) : -1;
+}
+
+int
+base64_decode(struct buf *out, const char *s, size_t n)
+{
+	unsigned long v;
+	size_t i, pad;
+	int j, d;
+
+	if (n % 4)
+		return -1;
+	for (i = 0; i < n; i += 4) {
+		v = 0;
+		pad = 0;
+		for (j = 0; j < 4; j++) {
+			if (s[i + j] == '=' && i + 4 == n && j >= 2) {
+				pad++;
+				v <<= 6;
+				continue;
+			}
+			if (pad || (d = b64digit((unsigned char)s[i + j])) < 0)
+				return -1;
+			v = v << 6 | (unsigned long)d;
+		}
+		if ((pad == 1 && (v & 0xff)) || (pad == 2 && (v & 0xffff)))
+			return -1;
+		if (buf_addc(out, (int)(v >> 16 & 0xff)) < 0 ||
+		    (pad < 2 && buf_addc(out, (int)(v >> 8 & 0xff)) < 0) ||
+		    (pad < 1 && buf_addc(out, (int)(v & 0xff)) < 0))
+			return -1;
+	}
+	if (out->p == NULL)
+		buf_grow(out, 1);
+	return 0;
+}

@@ -54,6 +54,13 @@ int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 int utf8_encode(uint32_t cp, char out[4]);
 int utf8_valid(const char *s, size_t n);
 
+/* Standard base64 (RFC 4648, '+' '/', '=' padding) appended to out. */
+void base64_encode(struct buf *out, const unsigned char *p, size_t n);
+/* The strict reverse: whole quads, padding only at the end, no other
+ * byte, unused bits zero (one text per value); 0, or -1 (out may have
+ * grown, or its limit was reached). */
+int base64_decode(struct buf *out, const char *s, size_t n);
+
 /* Wipe memory so the compiler cannot drop it. */
 void mem_wipe(void *p, size_t n);
 
