@@ -61,7 +61,7 @@ check: build-release build-asan
 	NINEC_BIN=$(CURDIR)/build/asan bats --jobs 2 --no-parallelize-within-files tests/
 
 # Shell: POSIX sh everywhere but the Bats helpers, which are bash.
-SHFILES != ls pipelines/9c-* share/*.sh .ci/run .ci/deps tests/bench/*.sh tests/bench/run tests/cluster/*.sh tests/hcl/*.sh 2>/dev/null || true
+SHFILES != ls pipelines/9c-* share/*.sh .ci/run .ci/deps tests/bench/*.sh tests/bench/run tests/cluster/*.sh tests/hcl/*.sh tests/oracle/*.sh tests/helpers/*.sh 2>/dev/null || true
 
 lint:
 	@$(MAKE) -s lint-c
@@ -74,17 +74,42 @@ lint-c:
 		$(CC) $(ALL_CFLAGS) -Itools/lib -fsyntax-only $$s || exit 1; \
 	done
 
-FUZZSRC = tools/lib/util.c tools/lib/diag.c tools/lib/node.c tools/lib/scalar.c \
-	tools/lib/stream.c tools/lib/emit.c
+# One libFuzzer target per parser of untrusted input (tests/fuzz/fuzz_*.c),
+# each linked with the whole library but the modules it includes itself.
+# `make fuzz' runs them all FUZZ_SECONDS each (FUZZ_TARGET=name: one); the
+# corpus that grows lives in build/fuzz/NAME, tests/fuzz/NAME holds the kept
+# minimized corpus (tests/fuzz/corpus for the stream reader).
+FUZZ_TARGETS = stream kubeconfig spec tmpl hcl sigv4 awsini exec bencodex apv
+FUZZ_CC = clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-DNINEC_SHAREDIR='"$(SHAREDIR)"' $(PKG_CFLAGS) -Itools/lib -Itests/fuzz
 
-# The corpus that grows lives in build/; tests/fuzz/corpus holds the seeds
-# and every input that once found a bug.
-fuzz:
-	@mkdir -p build/fuzz/corpus
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-		$(PKG_CFLAGS) -Itools/lib tests/fuzz/fuzz_stream.c $(FUZZSRC) $(PKG_LIBS) -lm -o build/fuzz/fuzz_stream
-	build/fuzz/fuzz_stream -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 \
-		build/fuzz/corpus tests/fuzz/corpus
+fuzz-build:
+	@mkdir -p build/fuzz/obj
+	@for s in $(LIBSRC) tests/fuzz/fuzz_file.c; do \
+		o=build/fuzz/obj/$$(basename $$s .c).o; \
+		if [ ! -f $$o ] || [ $$s -nt $$o ] || [ -n "$$(find tools/lib -name '*.h' -newer $$o)" ]; then \
+			echo "  CC      $$o"; \
+			$(FUZZ_CC) -fsanitize=fuzzer-no-link,address,undefined -c $$s -o $$o || exit 1; \
+		fi; \
+	done
+	@for t in $(FUZZ_TARGETS); do \
+		s=tests/fuzz/fuzz_$$t.c; b=build/fuzz/fuzz_$$t; \
+		objs=$$(for o in build/fuzz/obj/*.o; do \
+			grep -q "^#include \"$$(basename $$o .o).c\"" $$s || printf '%s ' $$o; done); \
+		if [ ! -f $$b ] || [ $$s -nt $$b ] || [ -n "$$(find build/fuzz/obj -newer $$b)" ]; then \
+			echo "  LD      $$b"; \
+			$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $$s $$objs $(PKG_LIBS) -lm -o $$b || exit 1; \
+		fi; \
+	done
+
+fuzz: fuzz-build
+	@for t in $${FUZZ_TARGET:-$(FUZZ_TARGETS)}; do \
+		k=tests/fuzz/$$t; [ $$t = stream ] && k=tests/fuzz/corpus; \
+		mkdir -p build/fuzz/$$t $$k; \
+		echo "fuzz: $$t"; \
+		build/fuzz/fuzz_$$t -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 \
+			$${FUZZ_RUNS:+-runs=$$FUZZ_RUNS} build/fuzz/$$t $$k </dev/null || exit 1; \
+	done
 
 bench: build-release
 	sh tests/bench/run
@@ -105,4 +130,4 @@ deps:
 clean:
 	rm -rf build
 
-.PHONY: deps all build-release build-asan tools-in check lint lint-c fuzz bench install clean
+.PHONY: deps all build-release build-asan tools-in check lint lint-c fuzz fuzz-build bench install clean

@@ -100,10 +100,10 @@ StatefulSet 9c-sample remote-headless-2"
 	assert_output '[["graphql",80],["rpc",31238],["headless",31234]]'
 }
 
-@test "keys from AWS are an ExternalSecret of <name>/private-keys and its SecretStore" {
+@test "keys from AWS are an ExternalSecret naming each node key of <name>/private-keys, and its SecretStore" {
 	render_net4
 	run jq -c '[.apiVersion, .spec]' <<<"$(obj ExternalSecret private-keys)"
-	assert_output '["external-secrets.io/v1",{"refreshInterval":"1m","secretStoreRef":{"name":"9c-sample-secretsmanager","kind":"SecretStore"},"target":{"name":"private-keys","creationPolicy":"Owner"},"dataFrom":[{"extract":{"key":"9c-sample/private-keys"}}]}]'
+	assert_output '["external-secrets.io/v1",{"refreshInterval":"1m","secretStoreRef":{"name":"9c-sample-secretsmanager","kind":"SecretStore"},"target":{"name":"private-keys","creationPolicy":"Owner"},"data":[{"secretKey":"seed-private-key-1","remoteRef":{"key":"9c-sample/private-keys","property":"seed-private-key-1"}},{"secretKey":"miner-private-key-1","remoteRef":{"key":"9c-sample/private-keys","property":"miner-private-key-1"}},{"secretKey":"miner-private-key-2","remoteRef":{"key":"9c-sample/private-keys","property":"miner-private-key-2"}},{"secretKey":"miner-private-key-3","remoteRef":{"key":"9c-sample/private-keys","property":"miner-private-key-3"}},{"secretKey":"miner-private-key-4","remoteRef":{"key":"9c-sample/private-keys","property":"miner-private-key-4"}}]}]'
 	run jq -c '[.apiVersion, .spec]' <<<"$(obj SecretStore 9c-sample-secretsmanager)"
 	assert_output '["external-secrets.io/v1",{"provider":{"aws":{"service":"SecretsManager","region":"us-east-2"}}}]'
 }

@@ -216,8 +216,8 @@ stringData:
   validator-private-key-2: "82fc9947e878fc7ed01c6c310688603f0a41c8e8704e5b990e8388343b0fd465"'
 }
 
-@test "external writes a SecretStore and an ExternalSecret, v1 by default" {
-	run -0 9c-secrets external -n 9c-test -r us-east-2
+@test "external writes a SecretStore and an ExternalSecret that names each node key, v1 by default" {
+	run -0 9c-secrets external -c seed=1,miner=1 -n 9c-test -r us-east-2
 	assert_output 'apiVersion: external-secrets.io/v1
 kind: SecretStore
 metadata:
@@ -242,17 +242,28 @@ spec:
   target:
     name: private-keys
     creationPolicy: Owner
-  dataFrom:
-  - extract:
-      key: 9c-test/private-keys'
+  data:
+  - secretKey: seed-private-key-1
+    remoteRef:
+      key: 9c-test/private-keys
+      property: seed-private-key-1
+  - secretKey: miner-private-key-1
+    remoteRef:
+      key: 9c-test/private-keys
+      property: miner-private-key-1'
 	run -0 9c-secrets external -s "$F/spec.yaml" -V v1beta1 -o json
 	assert_line --index 0 '{"apiVersion":"external-secrets.io/v1beta1","kind":"SecretStore","metadata":{"name":"9c-testnet-secretsmanager","namespace":"9c-testnet"},"spec":{"provider":{"aws":{"service":"SecretsManager","region":"us-east-2"}}}}'
-	assert_line --index 1 '{"apiVersion":"external-secrets.io/v1beta1","kind":"ExternalSecret","metadata":{"name":"private-keys","namespace":"9c-testnet"},"spec":{"refreshInterval":"1m","secretStoreRef":{"name":"9c-testnet-secretsmanager","kind":"SecretStore"},"target":{"name":"private-keys","creationPolicy":"Owner"},"dataFrom":[{"extract":{"key":"9c-test/private-keys"}}]}}'
+	assert_line --index 1 '{"apiVersion":"external-secrets.io/v1beta1","kind":"ExternalSecret","metadata":{"name":"private-keys","namespace":"9c-testnet"},"spec":{"refreshInterval":"1m","secretStoreRef":{"name":"9c-testnet-secretsmanager","kind":"SecretStore"},"target":{"name":"private-keys","creationPolicy":"Owner"},"data":[{"secretKey":"seed-private-key-1","remoteRef":{"key":"9c-test/private-keys","property":"seed-private-key-1"}},{"secretKey":"validator-private-key-1","remoteRef":{"key":"9c-test/private-keys","property":"validator-private-key-1"}},{"secretKey":"validator-private-key-2","remoteRef":{"key":"9c-test/private-keys","property":"validator-private-key-2"}}]}}'
+}
+
+@test "external without counts is a usage error: it names each key rather than extract the signer's too" {
+	run -2 --separate-stderr 9c-secrets external -n x -r us-east-2
+	assert_equal "${stderr%%$'\n'*}" "9c-secrets: external: node counts are needed: give -c seed=N,validator=N or -s spec"
 }
 
 @test "external without a region is bad input" {
 	unset AWS_REGION AWS_DEFAULT_REGION
-	run -3 --separate-stderr 9c-secrets external -n x
+	run -3 --separate-stderr 9c-secrets external -c seed=1 -n x
 	assert_equal "$stderr" "9c-secrets: external: no AWS region: give -r, aws.region in the spec, or AWS_REGION"
 }
 
@@ -482,7 +493,7 @@ spec:
 	9c-secrets ensure -n leak-a -c seed=2,validator=2 >ensure.yaml 2>err.5
 	9c-secrets secret -N leak-a -w secret.yaml keys.yaml 2>err.6
 	9c-secrets secret -a -n leak-a -w secret-aws.yaml 2>err.7
-	9c-secrets external -n leak-a >external.yaml 2>err.8
+	9c-secrets external -c seed=1 -n leak-a >external.yaml 2>err.8
 	9c-secrets fill -k keys.yaml "$F/manifest.yaml" >filled.yaml 2>err.9
 	sed 's/^\(  privateKey: \).*/\1"zz"/' keys.yaml >bad.yaml
 	9c-secrets public bad.yaml >/dev/null 2>err.10 && fail "bad keys accepted"

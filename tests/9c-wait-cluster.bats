@@ -282,3 +282,35 @@ podname() {
 	run -0 jq -rs 'map(select(.kind == "Deployment" or .kind == "StatefulSet") | "\(.metadata.name) \(.status.readyReplicas)") | join(",")' "$BATS_TEST_TMPDIR/out.json"
 	refute_output --partial null
 }
+
+# rollout IMAGE FAULT: the rollout fixture for $NS into $T/rollout.yaml.
+rollout() {
+	T=$BATS_TEST_TMPDIR
+	sed "s/@NS@/$NS/g; s|@IMAGE@|$1|; s/@FAULT@/$2/" "$(fixture wait/cluster/rollout.yaml)" > "$T/rollout.yaml"
+}
+
+@test "an image change rolls a StatefulSet, and the wait ends when the new revision is current on every replica" {
+	rollout planetariumhq/ninechronicles-headless:v1 none
+	9c-kapply -q "$T/rollout.yaml" | 9c-wait -q -t 60s >/dev/null
+	old=$(kubectl get sts node -n "$NS" -o jsonpath='{.status.currentRevision}')
+	rollout planetariumhq/ninechronicles-headless:v2 none
+	run -0 --separate-stderr sh -c "9c-kapply -q -o json '$T/rollout.yaml' | 9c-wait -q -t 60s -o json"
+	assert_equal "$stderr" ""
+	run -0 jq -r '.status | [.observedGeneration, .replicas, .updatedReplicas, .readyReplicas, (.currentRevision == .updateRevision)] | map(tostring) | join(" ")' <<<"$output"
+	assert_output "2 2 2 2 true"
+	new=$(kubectl get sts node -n "$NS" -o jsonpath='{.status.currentRevision}')
+	[ "$new" != "$old" ]
+	run -0 kubectl get pods -n "$NS" -l app=node -o jsonpath='{range .items[*]}{.metadata.labels.controller-revision-hash} {.spec.containers[0].image}{"\n"}{end}'
+	assert_output "$(printf '%s planetariumhq/ninechronicles-headless:v2\n%s planetariumhq/ninechronicles-headless:v2' "$new" "$new")"
+}
+
+@test "a new revision that crash-loops fails the wait at once, naming the Pod and its reason" {
+	rollout planetariumhq/ninechronicles-headless:v1 none
+	9c-kapply -q "$T/rollout.yaml" | 9c-wait -q -t 60s >/dev/null
+	rollout planetariumhq/ninechronicles-headless:v2 crashloop
+	start=$(date +%s)
+	run -1 --separate-stderr sh -c "9c-kapply -q '$T/rollout.yaml' | 9c-wait -t 120s"
+	[ $(($(date +%s) - start)) -lt 60 ]
+	assert_equal "$output" ""
+	assert_equal "$stderr" "9c-wait: $NS/statefulset/node: 1/2 ready, pod node-1: CrashLoopBackOff: back-off 2m40s restarting failed container=headless (container headless)"
+}

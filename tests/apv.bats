@@ -323,8 +323,10 @@ validator-private-key-2"
 	assert_output "$first"
 	run -0 9c-secrets apv sign -a -s "$BATS_TEST_TMPDIR/s.yaml"
 	assert_output "$token"
+	# The Secret the nodes read holds their keys, never the signer's.
 	run -0 9c-secrets secret -a -s "$BATS_TEST_TMPDIR/s.yaml"
-	assert_line --regexp '^  apv-signer-private-key: "?[0-9a-f]{64}"?$'
+	assert_line --regexp '^  seed-private-key-1: "?[0-9a-f]{64}"?$'
+	refute_line --partial 'apv-signer'
 }
 
 @test "the signer key never reaches stderr or a public output" {

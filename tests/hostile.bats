@@ -97,7 +97,7 @@ aws_env() {
 		run -3 --separate-stderr 9c-secrets pull -n 9c-local -r "$r"
 		assert_equal "$stderr" "9c-secrets: region '$r' is not an AWS region like us-east-2"
 	done
-	run -3 --separate-stderr 9c-secrets external -n 9c-local -r "$bad"
+	run -3 --separate-stderr 9c-secrets external -n 9c-local -c seed=1,miner=1 -r "$bad"
 	assert_equal "$stderr" "9c-secrets: external: region '$bad' is not an AWS region like us-east-2"
 	assert_equal "$output" ""
 	listener_stop

@@ -2,8 +2,13 @@
  * 9c-kapply - server-side apply a manifest stream in one pass: stage by
  * stage, each stage dry-run first, with gates between the stages.
  */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +16,7 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 
 #include "cli.h"
 #include "kube.h"
@@ -18,15 +24,15 @@
 #include "ready.h"
 
 static const char usage[] =
-    "9c-kapply [-qv] [--delete | --dry-run] [--force-conflicts] [-j jobs] "
-    "[-n namespace] [-o format] [-t seconds] [--context name] "
-    "[--kubeconfig file] [file ...]";
+    "9c-kapply [-qv] [--delete | --diff | --dry-run] [--force-conflicts] "
+    "[--applyset parent [--prune]] [-j jobs] [-n namespace] [-o format] "
+    "[-t seconds] [--context name] [--kubeconfig file] [file ...]";
 
 #define MANAGER "9c-kapply"
 #define MAX_ATTEMPTS 8
 
 enum ostate { O_TODO, O_FLIGHT, O_DONE, O_FAIL };
-enum mode { M_DRY, M_APPLY, M_DELETE, M_GONE };
+enum mode { M_DRY, M_APPLY, M_DELETE, M_GONE, M_GET };
 
 struct obj {
 	struct doc *doc;
@@ -42,10 +48,13 @@ struct obj {
 	int known;		/* kind served by the cluster */
 	int namespaced;
 	int ns_ok;		/* its namespace exists in the cluster now */
+	int background;		/* delete with background propagation */
+	int listed;		/* --diff: live state came from a LIST */
 	char *plural;
 	char *version;
 	struct buf body;
 	struct doc *result;
+	struct doc *live;	/* --diff: the object as it is, NULL if none */
 	enum ostate st;
 	int attempts;
 	double next_at;
@@ -54,12 +63,15 @@ struct obj {
 	char msg[DIAG_MSG - 64];
 };
 
+struct applyset;
+
 struct run {
 	struct kube *k;
+	struct applyset *as;	/* --applyset, or NULL */
 	struct obj *o;
 	size_t n, cap;
 	int nstages;
-	int jobs, quiet, force, dry, del, progress, verbose;
+	int jobs, quiet, force, dry, del, diff, prune, progress, verbose;
 	size_t retried, throttled;	/* requests sent again; of them on 429 */
 	double shown;			/* when progress was last drawn */
 	enum emit_format fmt;
@@ -281,6 +293,72 @@ resolve_kinds(struct run *r, int quiet_unknown)
 	return bad ? -1 : 0;
 }
 
+static const char b64_std[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64_url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* Base64 of p in the alphabet abc, padded with '=' when pad is set. */
+static void
+b64_encode(struct buf *b, const unsigned char *p, size_t n, const char *abc,
+    int pad)
+{
+	size_t i;
+
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 |
+		    (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+		    (i + 2 < n ? p[i + 2] : 0);
+		buf_addc(b, abc[v >> 18 & 63]);
+		buf_addc(b, abc[v >> 12 & 63]);
+		if (i + 1 < n)
+			buf_addc(b, abc[v >> 6 & 63]);
+		else if (pad)
+			buf_addc(b, '=');
+		if (i + 2 < n)
+			buf_addc(b, abc[v & 63]);
+		else if (pad)
+			buf_addc(b, '=');
+	}
+}
+
+/*
+ * A Secret's stringData is sent as data: the server never stores
+ * stringData, so server-side apply could never take a key that left the
+ * stream out of the Secret (its managed fields would name stringData).
+ */
+static void
+secret_data(struct doc *doc)
+{
+	struct arena *a = &doc->arena;
+	struct node *sd = node_get(doc->root, "stringData"), *data;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	if (sd == NULL || sd->type != NODE_MAP)
+		return;
+	for (i = 0; i < sd->len; i++)
+		if (sd->u.pairs[i].val->type != NODE_STR)
+			return;		/* the server's to refuse */
+	data = node_get(doc->root, "data");
+	if (data == NULL || data->type != NODE_MAP) {
+		if (data != NULL)
+			return;
+		data = node_map(a);
+		node_map_set(a, doc->root, "data", data);
+	}
+	for (i = 0; i < sd->len; i++) {
+		const struct node *v = sd->u.pairs[i].val;
+		buf_reset(&b);
+		buf_adds(&b, "");
+		b64_encode(&b, (const unsigned char *)v->u.s, v->len, b64_std, 1);
+		node_map_setn(a, data, sd->u.pairs[i].key->u.s,
+		    sd->u.pairs[i].key->len, node_str(a, b.p, b.len));
+	}
+	buf_wipe(&b);
+	node_map_del(doc->root, "stringData");
+}
+
 /* Namespace, identity text and body of each object. */
 static void
 place(struct run *r, const char *defns)
@@ -313,6 +391,8 @@ place(struct run *r, const char *defns)
 			if (ann->len == 0)
 				node_map_del(meta, "annotations");
 		}
+		if (strcmp(o->kind, "Secret") == 0 && o->group[0] == '\0')
+			secret_data(o->doc);
 		buf_reset(&o->body);
 		emit_json(&o->body, o->doc->root);
 	}
@@ -514,10 +594,18 @@ req_done(struct kube_resp *rs, void *arg)
 		ok = (rs->status >= 200 && rs->status < 300) || rs->status == 404;
 	else if (f->m == M_GONE)
 		ok = rs->status == 404;
+	else if (f->m == M_GET)
+		ok = rs->status == 200 || rs->status == 404;
 	else
 		ok = rs->status >= 200 && rs->status < 300;
 	if (ok) {
 		o->st = O_DONE;
+		if (f->m == M_GET && rs->status == 200) {
+			doc_free(o->live);
+			o->live = NULL;
+			if (kube_parse(rs, &o->live, &d) < 0)
+				o->live = NULL;
+		}
 		if (f->m == M_APPLY || (f->m == M_DRY && r->dry)) {
 			doc_free(o->result);
 			o->result = NULL;
@@ -574,6 +662,8 @@ start_one(struct run *r, struct flight *f, enum mode m)
 	char *path;
 	static const char delopts[] =
 	    "{\"apiVersion\":\"v1\",\"kind\":\"DeleteOptions\",\"propagationPolicy\":\"Foreground\"}";
+	static const char bgopts[] =
+	    "{\"apiVersion\":\"v1\",\"kind\":\"DeleteOptions\",\"propagationPolicy\":\"Background\"}";
 
 	memset(&res, 0, sizeof res);
 	res.group = o->group;
@@ -601,10 +691,11 @@ start_one(struct run *r, struct flight *f, enum mode m)
 	case M_DELETE:
 		rq.method = "DELETE";
 		rq.content_type = "application/json";
-		rq.body = delopts;
-		rq.body_len = sizeof delopts - 1;
+		rq.body = o->background ? bgopts : delopts;
+		rq.body_len = o->background ? sizeof bgopts - 1 : sizeof delopts - 1;
 		break;
 	case M_GONE:
+	case M_GET:
 		rq.method = "GET";
 		break;
 	}
@@ -988,6 +1079,9 @@ put_results(struct run *r)
 			cli_put_doc(r->fmt, r->o[i].result->root);
 }
 
+static int applyset_write(struct run *r, int superset);
+static int applyset_ns_stage(const struct applyset *as);
+
 static int
 do_apply(struct run *r)
 {
@@ -1010,9 +1104,24 @@ do_apply(struct run *r)
 			put_results(r);
 			return fails < 0 ? EXIT_TIMEOUT : fail_status(r, s);
 		}
+		/* Before the first member is written the parent covers it,
+		 * or as soon as its namespace exists. */
+		if (s == 1 && r->as && applyset_ns_stage(r->as) == 0 &&
+		    (g = applyset_write(r, 1)) != 0) {
+			progress(r, 1);
+			say_written(0, r->nstages);
+			return g;
+		}
 		r->phase = "applying";
 		t = now();
 		fails = run_stage(r, s, M_APPLY, sel_all);
+		if (fails == 0 && r->as && applyset_ns_stage(r->as) == s &&
+		    (g = applyset_write(r, 1)) != 0) {
+			progress(r, 1);
+			say_written(s, r->nstages);
+			put_results(r);
+			return g;
+		}
 		say_phase(r, s, "apply", t);
 		if (fails != 0) {
 			progress(r, 1);
@@ -1138,6 +1247,7 @@ free_run(struct run *r)
 		struct obj *o = &r->o[i];
 		doc_free(o->doc);
 		doc_free(o->result);
+		doc_free(o->live);
 		free(o->input);
 		free(o->ns);
 		free(o->ident);
@@ -1147,6 +1257,1214 @@ free_run(struct run *r)
 	}
 	free(r->o);
 	kube_free(r->k);
+}
+
+/* ---------------------------------------------------------------- applyset */
+
+/*
+ * An ApplySet (KEP-3659) kept exactly as kubectl keeps it, so either tool
+ * can take over a set the other made: a parent Secret or ConfigMap labelled
+ * with the set's ID and annotated with the tool and the group-kinds and
+ * namespaces of its members, each member labelled part-of the ID.  The
+ * parent is widened to cover the stream before the first member is written
+ * and narrowed to exactly the stream after the prune, so an interrupted run
+ * leaves nothing that a later prune cannot find.
+ */
+#define AS_ID		"applyset.kubernetes.io/id"
+#define AS_PART_OF	"applyset.kubernetes.io/part-of"
+#define AS_TOOLING	"applyset.kubernetes.io/tooling"
+#define AS_GKS		"applyset.kubernetes.io/contains-group-kinds"
+#define AS_NSS		"applyset.kubernetes.io/additional-namespaces"
+#define AS_MANAGER	MANAGER "-applyset"
+#define AS_TOOL		MANAGER "/v" NINEC_VERSION
+
+struct strs {
+	char **v;
+	size_t n;
+};
+
+struct applyset {
+	const char *kind, *plural;	/* Secret, secrets or ConfigMap, configmaps */
+	const char *name;
+	char *ns;
+	char id[96];
+	char *path;			/* of the parent */
+	int exists;
+	int ns_stage;			/* the stage that creates its namespace, or 0 */
+	struct strs gks, nss;		/* the live parent's; nss has its own */
+	struct strs new_gks, new_nss;	/* the stream's */
+};
+
+static int
+applyset_ns_stage(const struct applyset *as)
+{
+	return as->ns_stage;
+}
+
+static int
+strs_has(const struct strs *s, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], v) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+strs_add(struct strs *s, const char *v)
+{
+	if (*v == '\0' || strs_has(s, v))
+		return;
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
+	s->v[s->n++] = xstrdup(v);
+}
+
+static void
+strs_split(struct strs *s, const char *list)
+{
+	const char *p = list, *c;
+
+	while (p && *p) {
+		char *one;
+		c = strchr(p, ',');
+		one = c ? xstrndup(p, (size_t)(c - p)) : xstrdup(p);
+		strs_add(s, one);
+		free(one);
+		p = c ? c + 1 : NULL;
+	}
+}
+
+static void
+strs_free(struct strs *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted and comma-joined, without skip: how kubectl writes both lists. */
+static char *
+strs_join(const struct strs *a, const struct strs *b, const char *skip)
+{
+	struct strs u = { NULL, 0 };
+	struct buf out = BUF_INIT;
+	size_t i;
+
+	for (i = 0; a && i < a->n; i++)
+		strs_add(&u, a->v[i]);
+	for (i = 0; b && i < b->n; i++)
+		strs_add(&u, b->v[i]);
+	if (u.n)
+		qsort(u.v, u.n, sizeof *u.v, cmp_str);
+	buf_adds(&out, "");
+	for (i = 0; i < u.n; i++) {
+		if (skip && strcmp(u.v[i], skip) == 0)
+			continue;
+		if (out.len)
+			buf_addc(&out, ',');
+		buf_adds(&out, u.v[i]);
+	}
+	strs_free(&u);
+	return out.p;
+}
+
+/* [RESOURCE][.GROUP]/NAME as kubectl reads --applyset; 0 or -1. */
+static int
+applyset_parse(const char *arg, struct applyset *as)
+{
+	const char *slash = strchr(arg, '/');
+	size_t rl = slash ? (size_t)(slash - arg) : 0;
+
+	memset(as, 0, sizeof *as);
+	as->kind = "Secret";
+	as->plural = "secrets";
+	as->name = slash ? slash + 1 : arg;
+	if (slash && ((rl == 7 && !strncmp(arg, "secrets", rl)) ||
+	    (rl == 6 && !strncmp(arg, "secret", rl))))
+		;
+	else if (slash && ((rl == 10 && !strncmp(arg, "configmaps", rl)) ||
+	    (rl == 9 && !strncmp(arg, "configmap", rl)))) {
+		as->kind = "ConfigMap";
+		as->plural = "configmaps";
+	} else if (slash)
+		return -1;
+	return *as->name && !strchr(as->name, '/') ? 0 : -1;
+}
+
+/* applyset-<base64url(sha256(<name>.<namespace>.<kind>.<group>))>-v1 */
+static void
+applyset_id(struct applyset *as)
+{
+	unsigned char h[EVP_MAX_MD_SIZE];
+	unsigned int hl = 0;
+	char *gknn = xasprintf("%s.%s.%s.", as->name, as->ns, as->kind);
+	struct buf b = BUF_INIT;
+
+	EVP_Digest(gknn, strlen(gknn), h, &hl, EVP_sha256(), NULL);
+	free(gknn);
+	buf_adds(&b, "applyset-");
+	b64_encode(&b, h, hl, b64_url, 0);
+	buf_adds(&b, "-v1");
+	snprintf(as->id, sizeof as->id, "%s", b.p);
+	buf_release(&b);
+}
+
+static void
+gk_of(const char *kind, const char *group, char *out, size_t n)
+{
+	if (*group)
+		snprintf(out, n, "%s.%s", kind, group);
+	else
+		snprintf(out, n, "%s", kind);
+}
+
+/*
+ * Labels every object part of the set and notes its group-kind and
+ * namespace.  An object labelled part of another set is bad input.
+ */
+static int
+applyset_label(struct run *r)
+{
+	struct applyset *as = r->as;
+	struct diag d;
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < r->n; i++) {
+		struct obj *o = &r->o[i];
+		struct arena *a = &o->doc->arena;
+		struct node *meta = node_get(o->doc->root, "metadata");
+		struct node *labels = node_get(meta, "labels");
+		const char *had = node_s(node_get(labels, AS_PART_OF));
+		char gk[512];
+
+		if (had && strcmp(had, as->id) != 0) {
+			obj_diag(o, &d, EXIT_INPUT, "");
+			diag_setpath(&d, "metadata.labels[\"" AS_PART_OF "\"]");
+			diag_set(&d, EXIT_INPUT, "%s: part of another applyset (%s, not %s)",
+			    o->ident, had, as->id);
+			cli_diag(&d);
+			bad = 1;
+			continue;
+		}
+		if (labels == NULL || labels->type != NODE_MAP) {
+			labels = node_map(a);
+			node_map_set(a, meta, "labels", labels);
+		}
+		node_map_set(a, labels, AS_PART_OF, node_strz(a, as->id));
+		buf_reset(&o->body);
+		emit_json(&o->body, o->doc->root);
+		gk_of(o->kind, o->group, gk, sizeof gk);
+		strs_add(&as->new_gks, gk);
+		if (o->ns)
+			strs_add(&as->new_nss, o->ns);
+	}
+	return bad ? -1 : 0;
+}
+
+static void applyset_fail(const struct applyset *as, int status,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+applyset_fail(const struct applyset *as, int status, const char *fmt, ...)
+{
+	struct diag d;
+	char msg[DIAG_MSG - 128];
+	va_list ap;
+
+	diag_clear(&d);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	diag_set(&d, status, "applyset %s/%s in %s: %s", as->plural, as->name,
+	    as->ns, msg);
+	cli_diag(&d);
+}
+
+/*
+ * Reads the live parent: its members' group-kinds and namespaces.  A parent
+ * of another tool, or with another set's ID, is refused, as kubectl refuses
+ * it; a set kubectl made is taken over.  0, or an exit status.
+ */
+static int
+applyset_fetch(struct run *r)
+{
+	struct applyset *as = r->as;
+	struct kube_req rq = { "GET", NULL, NULL, NULL, NULL, 0 };
+	struct kube_resp rs;
+	struct doc *doc = NULL;
+	const struct node *ann, *lab;
+	const char *tool, *id, *gks;
+	struct diag d;
+	char msg[300];
+	size_t i;
+	int ret = 0;
+
+	as->ns = xstrdup(kube_namespace(r->k));
+	applyset_id(as);
+	as->path = xasprintf("/api/v1/namespaces/%s/%s/%s", as->ns, as->plural,
+	    as->name);
+	rq.path = as->path;
+	kube_request(r->k, &rq, &rs);
+	if (rs.status == 404) {
+		struct buf p = BUF_INIT;
+		kube_resp_release(&rs);
+		buf_adds(&p, "/api/v1/namespaces/");
+		kube_escape(&p, as->ns);
+		rq.path = p.p;
+		kube_request(r->k, &rq, &rs);
+		buf_release(&p);
+		for (i = 0; rs.status == 404 && i < r->n; i++)
+			if (strcmp(r->o[i].kind, "Namespace") == 0 && !*r->o[i].group &&
+			    strcmp(r->o[i].name, as->ns) == 0)
+				as->ns_stage = r->o[i].stage;
+		if (rs.status == 404 && as->ns_stage == 0) {
+			applyset_fail(as, EXIT_INPUT, "namespace %s does not exist and the stream does not create it",
+			    as->ns);
+			ret = EXIT_INPUT;
+		} else if (rs.status != 200 && rs.status != 404)
+			goto http;
+		kube_resp_release(&rs);
+		return ret;
+	}
+	if (rs.status != 200)
+		goto http;
+	if (kube_parse(&rs, &doc, &d) < 0) {
+		cli_diag(&d);
+		kube_resp_release(&rs);
+		return EXIT_FAIL;
+	}
+	kube_resp_release(&rs);
+	as->exists = 1;
+	ann = node_at(doc->root, "metadata.annotations");
+	lab = node_at(doc->root, "metadata.labels");
+	tool = node_s(node_get(ann, AS_TOOLING));
+	id = node_s(node_get(lab, AS_ID));
+	gks = node_s(node_get(ann, AS_GKS));
+	if (tool == NULL)
+		applyset_fail(as, ret = EXIT_INPUT,
+		    "exists without the annotation " AS_TOOLING);
+	else if (strncmp(tool, MANAGER "/", sizeof MANAGER) != 0 &&
+	    strncmp(tool, "kubectl/", 8) != 0)
+		applyset_fail(as, ret = EXIT_INPUT,
+		    "is managed by %s, not " MANAGER " or kubectl", tool);
+	else if (id == NULL || strcmp(id, as->id) != 0)
+		applyset_fail(as, ret = EXIT_INPUT,
+		    "has label " AS_ID " %s, not %s", id ? id : "(none)", as->id);
+	else if (gks == NULL)
+		applyset_fail(as, ret = EXIT_INPUT,
+		    "exists without the annotation " AS_GKS);
+	else {
+		strs_split(&as->gks, gks);
+		strs_split(&as->nss, node_s(node_get(ann, AS_NSS)));
+		strs_add(&as->nss, as->ns);
+	}
+	doc_free(doc);
+	return ret;
+http:
+	kube_resp_message(&rs, msg, sizeof msg);
+	diag_clear(&d);
+	if (rs.status == 0 || rs.auth)
+		diag_set(&d, EXIT_CONNECT, "%s: %s",
+		    kube_config_server(kube_config_of(r->k)), msg);
+	else
+		diag_set(&d, rs.status == 403 ? EXIT_CONNECT : EXIT_FAIL,
+		    "applyset %s/%s in %s: HTTP %ld: %s", as->plural, as->name,
+		    as->ns, rs.status, msg);
+	cli_diag(&d);
+	kube_resp_release(&rs);
+	return d.status;
+}
+
+/* Writes the parent: the live lists and the stream's (superset), or only
+ * the stream's.  0, or an exit status. */
+static int
+applyset_write(struct run *r, int superset)
+{
+	struct applyset *as = r->as;
+	struct kube_req rq = { "PATCH", NULL, "application/apply-patch+yaml",
+	    NULL, NULL, 0 };
+	struct kube_resp rs;
+	struct buf body = BUF_INIT, path = BUF_INIT;
+	char *gks = strs_join(&as->new_gks, superset ? &as->gks : NULL, NULL);
+	char *nss = strs_join(&as->new_nss, superset ? &as->nss : NULL, as->ns);
+	char msg[300];
+	int ret = 0;
+
+	buf_printf(&body, "{\"apiVersion\":\"v1\",\"kind\":\"%s\",\"metadata\":{\"name\":",
+	    as->kind);
+	emit_json_string(&body, as->name, strlen(as->name));
+	buf_adds(&body, ",\"namespace\":");
+	emit_json_string(&body, as->ns, strlen(as->ns));
+	buf_printf(&body, ",\"labels\":{\"" AS_ID "\":\"%s\"},\"annotations\":{"
+	    "\"" AS_TOOLING "\":\"" AS_TOOL "\",\"" AS_GKS "\":", as->id);
+	emit_json_string(&body, gks, strlen(gks));
+	buf_adds(&body, ",\"" AS_NSS "\":");
+	emit_json_string(&body, nss, strlen(nss));
+	buf_adds(&body, "}}}");
+	/* The parent is ours once the checks passed: a field another tool's
+	 * applyset manager owns (kubectl's) is taken, as kubectl takes it. */
+	buf_printf(&path, "%s?fieldManager=" AS_MANAGER "&force=true", as->path);
+	rq.path = path.p;
+	rq.body = body.p;
+	rq.body_len = body.len;
+	kube_request(r->k, &rq, &rs);
+	if (rs.status < 200 || rs.status > 299) {
+		kube_resp_message(&rs, msg, sizeof msg);
+		applyset_fail(as, ret = rs.status == 0 || rs.auth ? EXIT_CONNECT : EXIT_FAIL,
+		    "cannot be written: %s", msg);
+	}
+	kube_resp_release(&rs);
+	buf_release(&body);
+	buf_release(&path);
+	free(gks);
+	free(nss);
+	return ret;
+}
+
+/* A list item as a document of its own, its type first: items have none. */
+static struct doc *
+item_doc(const char *group, const char *version, const char *kind,
+    const struct node *it, int index)
+{
+	struct doc *od = doc_new("<cluster>", index);
+	char *apiv = *group ? xasprintf("%s/%s", group, version) : xstrdup(version);
+	size_t k;
+
+	od->root = node_map(&od->arena);
+	node_map_set(&od->arena, od->root, "apiVersion", node_strz(&od->arena, apiv));
+	node_map_set(&od->arena, od->root, "kind", node_strz(&od->arena, kind));
+	free(apiv);
+	for (k = 0; it->type == NODE_MAP && k < it->len; k++)
+		node_map_set(&od->arena, od->root, it->u.pairs[k].key->u.s,
+		    node_copy(&od->arena, it->u.pairs[k].val));
+	return od;
+}
+
+/*
+ * Kinds whose Pods must be gone before a prune reports them gone (their
+ * volumes and keys); anything else is deleted in the background, as
+ * kubectl prunes, since every foreground deletion waits on the garbage
+ * collector's own request rate.
+ */
+static int
+workload(const char *group, const char *kind)
+{
+	static const char *const apps[] = { "Deployment", "StatefulSet",
+	    "DaemonSet", "ReplicaSet" };
+	size_t i;
+
+	if (strcmp(group, "apps") == 0) {
+		for (i = 0; i < sizeof apps / sizeof *apps; i++)
+			if (strcmp(kind, apps[i]) == 0)
+				return 1;
+		return 0;
+	}
+	if (strcmp(group, "batch") == 0)
+		return strcmp(kind, "Job") == 0 || strcmp(kind, "CronJob") == 0;
+	return *group == '\0' && (strcmp(kind, "ReplicationController") == 0 ||
+	    strcmp(kind, "Namespace") == 0);
+}
+
+static int
+in_stream(const struct run *r, const char *group, const char *kind,
+    const char *ns, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		const struct obj *o = &r->o[i];
+		if (strcmp(o->kind, kind) == 0 && strcmp(o->group, group) == 0 &&
+		    strcmp(o->name, name) == 0 &&
+		    strcmp(o->ns ? o->ns : "", ns ? ns : "") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The set's objects that left the stream, into p (which shares r's client):
+ * listed by label for each group-kind and namespace the live parent names,
+ * and kept only if their label holds exactly this set's ID.  0 or a status.
+ */
+static int
+applyset_orphans(struct run *r, struct run *p)
+{
+	struct applyset *as = r->as;
+	const struct kube_resource **res = NULL;
+	struct kube_req *rq = NULL;
+	struct kube_resp *rs;
+	struct buf sel = BUF_INIT;
+	size_t nq = 0, i, j;
+	int ret = 0;
+
+	memset(p, 0, sizeof *p);
+	p->k = r->k;
+	p->jobs = r->jobs;
+	p->deadline = r->deadline;
+	p->verbose = r->verbose;
+	if (!as->exists)
+		return 0;
+	buf_adds(&sel, "?labelSelector=");
+	kube_escape(&sel, AS_PART_OF "=");
+	kube_escape(&sel, as->id);
+	for (i = 0; i < as->gks.n; i++) {
+		char *dot = strchr(as->gks.v[i], '.');
+		char *kind = dot ? xstrndup(as->gks.v[i], (size_t)(dot - as->gks.v[i])) :
+		    xstrdup(as->gks.v[i]);
+		const struct kube_resource *kr;
+		/* A kind the cluster no longer serves has no objects left. */
+		if (kube_lookup_kind(r->k, dot ? dot + 1 : "", kind, &kr)) {
+			for (j = 0; j < (kr->namespaced ? as->nss.n : 1); j++) {
+				char *path = kube_path(kr, kr->namespaced ? as->nss.v[j] : NULL, NULL);
+				rq = xrealloc(rq, (nq + 1) * sizeof *rq);
+				res = xrealloc(res, (nq + 1) * sizeof *res);
+				memset(&rq[nq], 0, sizeof *rq);
+				rq[nq].method = "GET";
+				rq[nq].path = xasprintf("%s%s", path, sel.p);
+				res[nq++] = kr;
+				free(path);
+			}
+		}
+		free(kind);
+	}
+	buf_release(&sel);
+	rs = xcalloc(nq + 1, sizeof *rs);
+	kube_batch(r->k, rq, rs, nq, r->jobs);
+	for (i = 0; i < nq; i++) {
+		const struct kube_resource *kr = res[i];
+		struct doc *list = NULL;
+		const struct node *items;
+		struct diag d;
+		char msg[300];
+
+		if (rs[i].status == 404)
+			continue;	/* its namespace is gone, and with it the objects */
+		if (rs[i].status != 200 || kube_parse(&rs[i], &list, &d) < 0) {
+			kube_resp_message(&rs[i], msg, sizeof msg);
+			diag_clear(&d);
+			diag_set(&d, rs[i].status == 0 || rs[i].auth ? EXIT_CONNECT : EXIT_FAIL,
+			    "applyset %s/%s in %s: listing %s: HTTP %ld: %s", as->plural,
+			    as->name, as->ns, kr->plural, rs[i].status, msg);
+			cli_diag(&d);
+			if (ret == 0)
+				ret = d.status;
+			continue;
+		}
+		items = node_get(list->root, "items");
+		for (j = 0; items && items->type == NODE_SEQ && j < items->len; j++) {
+			const struct node *it = items->u.items[j];
+			const char *name = node_at_s(it, "metadata.name");
+			const char *ns = node_at_s(it, "metadata.namespace");
+			const char *lv = node_s(node_get(node_at(it, "metadata.labels"),
+			    AS_PART_OF));
+			struct doc *od;
+			struct obj *o;
+
+			if (name == NULL || lv == NULL || strcmp(lv, as->id) != 0 ||
+			    in_stream(r, kr->group, kr->kind, ns, name))
+				continue;
+			od = item_doc(kr->group, kr->version, kr->kind, it, (int)p->n + 1);
+			take(od, p, &d);
+			o = &p->o[p->n - 1];
+			o->apiv = node_at_s(od->root, "apiVersion");
+			o->kind = node_at_s(od->root, "kind");
+			o->name = node_at_s(od->root, "metadata.name");
+			snprintf(o->group, sizeof o->group, "%s", kr->group);
+			o->version = xstrdup(kr->version);
+			o->plural = xstrdup(kr->plural);
+			o->namespaced = kr->namespaced;
+			o->known = 1;
+			o->background = !workload(kr->group, kr->kind);
+			o->ns = kr->namespaced && ns ? xstrdup(ns) : NULL;
+			o->ident = o->ns ? xasprintf("%s %s/%s", o->kind, o->ns, o->name) :
+			    xasprintf("%s %s", o->kind, o->name);
+		}
+		doc_free(list);
+	}
+	for (i = 0; i < nq; i++) {
+		kube_resp_release(&rs[i]);
+		free((char *)rq[i].path);
+	}
+	free(rq);
+	free(rs);
+	free(res);
+	if (ret == 0 && p->n && compute_stages(p) < 0)
+		ret = EXIT_FAIL;
+	return ret;
+}
+
+/* After the last stage: the orphans go, last stage first; then the parent
+ * names exactly the stream.  0 or an exit status. */
+static int
+applyset_prune(struct run *r)
+{
+	struct run p;
+	size_t i;
+	int status;
+	double t = now();
+
+	r->phase = "pruning";
+	status = applyset_orphans(r, &p);
+	if (status == 0 && r->dry) {
+		for (i = 0; i < p.n; i++)
+			cli_warn("would prune %s", p.o[i].ident);
+	} else if (status == 0) {
+		p.total = p.n;
+		status = do_delete(&p);
+		if (status == 0 && r->verbose) {
+			int s;
+			/* In the order they went: last stage first. */
+			for (s = p.nstages; s >= 1; s--)
+				for (i = 0; i < p.n; i++)
+					if (p.o[i].stage == s)
+						cli_warn("pruned %s", p.o[i].ident);
+			cli_warn("prune (%zu object%s): %.2f s", p.n,
+			    p.n == 1 ? "" : "s", now() - t);
+		}
+		if (status == 0)
+			status = applyset_write(r, 0);
+	}
+	p.k = NULL;
+	free_run(&p);
+	return status;
+}
+
+static void
+applyset_free(struct applyset *as)
+{
+	if (as == NULL)
+		return;
+	free(as->ns);
+	free(as->path);
+	strs_free(&as->gks);
+	strs_free(&as->nss);
+	strs_free(&as->new_gks);
+	strs_free(&as->new_nss);
+}
+
+/* ---------------------------------------------------------------- diff */
+
+/*
+ * --diff: what an apply would change, as kubectl diff shows it, with the
+ * fields only the server writes left out so that an unchanged stream shows
+ * nothing.
+ */
+static void
+diff_clean(struct node *root)
+{
+	static const char *const noise[] = { "managedFields", "resourceVersion",
+	    "generation", "uid", "creationTimestamp", "selfLink" };
+	struct node *meta = node_get(root, "metadata");
+	size_t i;
+
+	for (i = 0; i < sizeof noise / sizeof *noise; i++)
+		node_map_del(meta, noise[i]);
+	node_map_del(root, "status");
+}
+
+static int
+cmp_pair_key(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+	size_t n = x->key->len < y->key->len ? x->key->len : y->key->len;
+	int c = memcmp(x->key->u.s, y->key->u.s, n);
+
+	return c ? c : (x->key->len > y->key->len) - (x->key->len < y->key->len);
+}
+
+/* Keys in byte order at every level, as kubectl diff writes them: the
+ * server's order differs between a GET, a LIST item and a dry run. */
+static void
+sort_keys(struct node *n)
+{
+	size_t i;
+
+	if (n == NULL)
+		return;
+	if (n->type == NODE_SEQ)
+		for (i = 0; i < n->len; i++)
+			sort_keys(n->u.items[i]);
+	if (n->type != NODE_MAP || n->len == 0)
+		return;
+	qsort(n->u.pairs, n->len, sizeof *n->u.pairs, cmp_pair_key);
+	for (i = 0; i < n->len; i++)
+		sort_keys(n->u.pairs[i].val);
+}
+
+/* kubectl diff's masking: a value shows only whether it changed. */
+static void
+mask_map(struct arena *fa, struct node *from, struct arena *ta, struct node *to)
+{
+	size_t i;
+
+	for (i = 0; from && from->type == NODE_MAP && i < from->len; i++) {
+		struct pair *pr = &from->u.pairs[i];
+		struct node *tv = to && to->type == NODE_MAP ?
+		    node_getn(to, pr->key->u.s, pr->key->len) : NULL;
+		if (tv == NULL)
+			pr->val = node_strz(fa, "***");
+		else if (node_equal(pr->val, tv)) {
+			pr->val = node_strz(fa, "***");
+			node_map_setn(ta, to, pr->key->u.s, pr->key->len, node_strz(ta, "***"));
+		} else {
+			pr->val = node_strz(fa, "*** (before)");
+			node_map_setn(ta, to, pr->key->u.s, pr->key->len,
+			    node_strz(ta, "*** (after)"));
+		}
+	}
+	for (i = 0; to && to->type == NODE_MAP && i < to->len; i++) {
+		struct pair *pr = &to->u.pairs[i];
+		if (!(from && from->type == NODE_MAP &&
+		    node_getn(from, pr->key->u.s, pr->key->len)))
+			pr->val = node_strz(ta, "***");
+	}
+}
+
+static void
+mask_secret(struct doc *from, struct doc *to)
+{
+	static const char *const fields[] = { "data", "stringData" };
+	static const char lac[] = "kubectl.kubernetes.io/last-applied-configuration";
+	struct node *fr = from ? from->root : NULL, *tr = to ? to->root : NULL;
+	struct node *fa, *ta;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		mask_map(from ? &from->arena : NULL, node_get(fr, fields[i]),
+		    to ? &to->arena : NULL, node_get(tr, fields[i]));
+	/* kubectl's client-side apply keeps the data there too. */
+	fa = node_at(fr, "metadata.annotations");
+	ta = node_at(tr, "metadata.annotations");
+	if (node_get(fa, lac))
+		node_map_set(&from->arena, fa, lac, node_strz(&from->arena, "***"));
+	if (node_get(ta, lac))
+		node_map_set(&to->arena, ta, lac, node_strz(&to->arena, "***"));
+}
+
+struct lines {
+	const char **p;
+	size_t *len;
+	size_t n;
+};
+
+static void
+split_lines(const struct buf *b, struct lines *l)
+{
+	size_t i, start = 0;
+
+	memset(l, 0, sizeof *l);
+	for (i = 0; i < b->len; i++)
+		if (b->p[i] == '\n') {
+			l->p = xrealloc(l->p, (l->n + 1) * sizeof *l->p);
+			l->len = xrealloc(l->len, (l->n + 1) * sizeof *l->len);
+			l->p[l->n] = b->p + start;
+			l->len[l->n++] = i - start;
+			start = i + 1;
+		}
+}
+
+static int
+line_eq(const struct lines *a, size_t i, const struct lines *b, size_t j)
+{
+	return a->len[i] == b->len[j] && memcmp(a->p[i], b->p[j], a->len[i]) == 0;
+}
+
+/*
+ * The edit script from a to b as '=', '-' and '+': common ends trimmed,
+ * the middle by longest common subsequence while its table stays small
+ * (16 MiB), else all of it replaced, which is still a correct diff.
+ */
+static char *
+edit_script(const struct lines *a, const struct lines *b, size_t *nops)
+{
+	size_t pre = 0, suf = 0, ma, mb, i, j, n = 0;
+	char *ops = xmalloc(a->n + b->n + 1);
+
+	while (pre < a->n && pre < b->n && line_eq(a, pre, b, pre))
+		pre++;
+	while (suf < a->n - pre && suf < b->n - pre &&
+	    line_eq(a, a->n - 1 - suf, b, b->n - 1 - suf))
+		suf++;
+	ma = a->n - pre - suf;
+	mb = b->n - pre - suf;
+	memset(ops, '=', pre);
+	n = pre;
+	if (ma && mb && (ma + 1) * (mb + 1) <= 4u << 20) {
+		unsigned *t = xcalloc((ma + 1) * (mb + 1), sizeof *t);
+#define T(x, y) t[(x) * (mb + 1) + (y)]
+		for (i = ma; i-- > 0;)
+			for (j = mb; j-- > 0;)
+				T(i, j) = line_eq(a, pre + i, b, pre + j) ? T(i + 1, j + 1) + 1 :
+				    T(i + 1, j) >= T(i, j + 1) ? T(i + 1, j) : T(i, j + 1);
+		i = j = 0;
+		while (i < ma || j < mb) {
+			if (i < ma && j < mb && line_eq(a, pre + i, b, pre + j)) {
+				ops[n++] = '=';
+				i++, j++;
+			} else if (i < ma && (j == mb || T(i + 1, j) >= T(i, j + 1))) {
+				ops[n++] = '-';
+				i++;
+			} else {
+				ops[n++] = '+';
+				j++;
+			}
+		}
+#undef T
+		free(t);
+	} else {
+		memset(ops + n, '-', ma);
+		n += ma;
+		memset(ops + n, '+', mb);
+		n += mb;
+	}
+	memset(ops + n, '=', suf);
+	n += suf;
+	*nops = n;
+	return ops;
+}
+
+static void
+hunk_range(struct buf *out, size_t start, size_t count)
+{
+	if (count == 1)
+		buf_printf(out, "%zu", start);
+	else
+		buf_printf(out, "%zu,%zu", start, count);
+}
+
+/* Unified diff with three lines of context, as diff -u writes it. */
+static void
+unified(struct buf *out, const char *label, const struct buf *from,
+    const struct buf *to)
+{
+	struct lines a, b;
+	size_t nops, i, k;
+	char *ops;
+
+	split_lines(from, &a);
+	split_lines(to, &b);
+	ops = edit_script(&a, &b, &nops);
+	buf_printf(out, "--- live/%s\n+++ merged/%s\n", label, label);
+	for (i = 0; i < nops;) {
+		size_t s, e, ai = 0, bi = 0, na = 0, nb = 0, gap;
+		if (ops[i] == '=') {
+			i++;
+			continue;
+		}
+		s = i > 3 ? i - 3 : 0;
+		/* Extend over changes less than seven lines apart. */
+		for (e = i; e < nops;) {
+			if (ops[e] != '=') {
+				e++;
+				continue;
+			}
+			for (gap = 0; e + gap < nops && ops[e + gap] == '='; gap++)
+				;
+			if (e + gap == nops || gap > 6) {
+				e += gap < 3 ? gap : 3;
+				break;
+			}
+			e += gap;
+		}
+		for (k = 0; k < s; k++) {
+			ai += ops[k] != '+';
+			bi += ops[k] != '-';
+		}
+		for (k = s; k < e; k++) {
+			na += ops[k] != '+';
+			nb += ops[k] != '-';
+		}
+		buf_adds(out, "@@ -");
+		hunk_range(out, na ? ai + 1 : ai, na);
+		buf_adds(out, " +");
+		hunk_range(out, nb ? bi + 1 : bi, nb);
+		buf_adds(out, " @@\n");
+		for (k = s; k < e; k++) {
+			buf_addc(out, ops[k] == '=' ? ' ' : ops[k]);
+			if (ops[k] == '+') {
+				buf_add(out, b.p[bi], b.len[bi]);
+				bi++;
+			} else {
+				buf_add(out, a.p[ai], a.len[ai]);
+				ai++;
+				bi += ops[k] == '=';
+			}
+			buf_addc(out, '\n');
+		}
+		i = e;
+	}
+	free(ops);
+	free(a.p);
+	free(a.len);
+	free(b.p);
+	free(b.len);
+}
+
+/* kubectl diff's file name: group.version.Kind.namespace.name */
+static char *
+diff_label(const struct obj *o)
+{
+	struct buf b = BUF_INIT;
+
+	if (*o->group)
+		buf_printf(&b, "%s.", o->group);
+	buf_printf(&b, "%s.%s.", o->version, o->kind);
+	if (o->ns)
+		buf_printf(&b, "%s.", o->ns);
+	buf_adds(&b, o->name);
+	return b.p;
+}
+
+/*
+ * KUBECTL_EXTERNAL_DIFF, as kubectl diff runs it: the program (words split
+ * on white space) gets two directories, live/ and merged/, one file per
+ * object that differs, in a private temporary directory removed after.
+ */
+struct ext_diff {
+	char dir[4096];
+	struct strs files;
+};
+
+static int
+ext_write(struct ext_diff *x, const char *side, const char *label,
+    const struct buf *b)
+{
+	char *path = xasprintf("%s/%s/%s", x->dir, side, label);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600), ok;
+
+	ok = fd >= 0 && write(fd, b->p, b->len) == (ssize_t)b->len;
+	if (fd >= 0)
+		close(fd);
+	if (fd >= 0)
+		strs_add(&x->files, path);
+	if (!ok)
+		cli_warn("%s: cannot write", path);
+	free(path);
+	return ok ? 0 : -1;
+}
+
+static int
+ext_open(struct ext_diff *x)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *side;
+	int ok;
+
+	memset(x, 0, sizeof *x);
+	snprintf(x->dir, sizeof x->dir, "%s/9c-kapply-diff-XXXXXX",
+	    tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(x->dir) == NULL) {
+		cli_warn("%s: cannot make the directory", x->dir);
+		return -1;
+	}
+	side = xasprintf("%s/live", x->dir);
+	ok = mkdir(side, 0700) == 0;
+	free(side);
+	side = xasprintf("%s/merged", x->dir);
+	ok = ok && mkdir(side, 0700) == 0;
+	free(side);
+	return ok ? 0 : -1;
+}
+
+#define EXIT_INTERNAL 70
+
+/* Runs the program: its exit status (127: it could not be started), or
+ * EXIT_INTERNAL. */
+static int
+ext_run(struct ext_diff *x, const char *cmd)
+{
+	char *words = xstrdup(cmd), *w, *save = NULL;
+	char **argv = NULL, *live, *merged;
+	size_t n = 0;
+	int st = EXIT_INTERNAL, ws;
+	pid_t pid;
+
+	for (w = strtok_r(words, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
+		argv = xrealloc(argv, (n + 4) * sizeof *argv);
+		argv[n++] = w;
+	}
+	if (n == 0) {
+		free(words);
+		return EXIT_INTERNAL;
+	}
+	live = xasprintf("%s/live", x->dir);
+	merged = xasprintf("%s/merged", x->dir);
+	argv[n++] = live;
+	argv[n++] = merged;
+	argv[n] = NULL;
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid > 0 && waitpid(pid, &ws, 0) == pid)
+		st = WIFEXITED(ws) ? WEXITSTATUS(ws) : EXIT_INTERNAL;
+	if (st > 1)
+		cli_warn("KUBECTL_EXTERNAL_DIFF: %s: exit status %d", argv[0], st);
+	free(live);
+	free(merged);
+	free(argv);
+	free(words);
+	return st;
+}
+
+static void
+ext_close(struct ext_diff *x)
+{
+	char *side;
+	size_t i;
+
+	for (i = 0; i < x->files.n; i++)
+		unlink(x->files.v[i]);
+	strs_free(&x->files);
+	side = xasprintf("%s/live", x->dir);
+	rmdir(side);
+	free(side);
+	side = xasprintf("%s/merged", x->dir);
+	rmdir(side);
+	free(side);
+	rmdir(x->dir);
+}
+
+/*
+ * One object's diff into out, or into x's files; 1 if it differs, -1 if a
+ * file could not be written.  from or to may be NULL.
+ */
+static int
+diff_one(struct buf *out, struct ext_diff *x, const struct obj *o,
+    struct doc *from, struct doc *to)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	char *label;
+	int differs;
+
+	if (from)
+		diff_clean(from->root);
+	if (to)
+		diff_clean(to->root);
+	if (strcmp(o->kind, "Secret") == 0 && o->group[0] == '\0')
+		mask_secret(from, to);
+	if (from)
+		sort_keys(from->root);
+	if (to)
+		sort_keys(to->root);
+	buf_adds(&a, "");
+	buf_adds(&b, "");
+	if (from)
+		emit_yaml(&a, from->root);
+	if (to)
+		emit_yaml(&b, to->root);
+	differs = a.len != b.len || memcmp(a.p, b.p, a.len) != 0;
+	if (differs) {
+		label = diff_label(o);
+		if (x == NULL)
+			unified(out, label, &a, &b);
+		else if ((from && ext_write(x, "live", label, &a) < 0) ||
+		    (to && ext_write(x, "merged", label, &b) < 0))
+			differs = -1;
+		free(label);
+	}
+	buf_release(&a);
+	buf_release(&b);
+	return differs;
+}
+
+/* A copy of the input as the server would first store it. */
+static struct doc *
+doc_dup(const struct doc *d)
+{
+	struct doc *c = doc_new(d->input, d->index);
+
+	c->root = node_copy(&c->arena, d->root);
+	return c;
+}
+
+#define DIFF_LIST_MIN 16
+
+/*
+ * The live objects of each kind and namespace with many objects in the
+ * stream come from one LIST instead of a GET each: cheaper for the server.
+ * A LIST that fails leaves its objects to their GETs.
+ */
+static void
+diff_list_live(struct run *r, int s)
+{
+	struct kube_req *rq = NULL;
+	struct kube_resp *rs;
+	size_t *first = NULL, nq = 0, i, j, k;
+
+	for (i = 0; i < r->n; i++) {
+		struct obj *o = &r->o[i];
+		size_t same = 0;
+		if (o->stage != s || !sel_judgeable(o) || o->listed)
+			continue;
+		for (j = 0; j < i; j++)
+			if (r->o[j].stage == s && sel_judgeable(&r->o[j]) &&
+			    strcmp(r->o[j].plural, o->plural) == 0 &&
+			    strcmp(r->o[j].group, o->group) == 0 &&
+			    strcmp(r->o[j].version, o->version) == 0 &&
+			    strcmp(r->o[j].ns ? r->o[j].ns : "", o->ns ? o->ns : "") == 0)
+				break;
+		if (j < i)
+			continue;	/* not the first of its kind and namespace */
+		for (j = i; j < r->n; j++)
+			same += r->o[j].stage == s && sel_judgeable(&r->o[j]) &&
+			    strcmp(r->o[j].plural, o->plural) == 0 &&
+			    strcmp(r->o[j].group, o->group) == 0 &&
+			    strcmp(r->o[j].version, o->version) == 0 &&
+			    strcmp(r->o[j].ns ? r->o[j].ns : "", o->ns ? o->ns : "") == 0;
+		if (same < DIFF_LIST_MIN)
+			continue;
+		{
+			struct kube_resource res = { o->group, o->version, o->kind,
+			    o->plural, o->namespaced, 0 };
+			rq = xrealloc(rq, (nq + 1) * sizeof *rq);
+			first = xrealloc(first, (nq + 1) * sizeof *first);
+			memset(&rq[nq], 0, sizeof *rq);
+			rq[nq].method = "GET";
+			rq[nq].path = kube_path(&res, o->ns, NULL);
+			first[nq++] = i;
+		}
+	}
+	rs = xcalloc(nq + 1, sizeof *rs);
+	kube_batch(r->k, rq, rs, nq, r->jobs);
+	for (k = 0; k < nq; k++) {
+		const struct obj *f = &r->o[first[k]];
+		struct doc *list = NULL;
+		const struct node *items;
+		struct diag d;
+
+		if (rs[k].status != 200 || kube_parse(&rs[k], &list, &d) < 0) {
+			kube_resp_release(&rs[k]);
+			continue;
+		}
+		for (i = first[k]; i < r->n; i++) {
+			struct obj *o = &r->o[i];
+			if (o->stage == s && sel_judgeable(o) &&
+			    strcmp(o->plural, f->plural) == 0 &&
+			    strcmp(o->group, f->group) == 0 &&
+			    strcmp(o->version, f->version) == 0 &&
+			    strcmp(o->ns ? o->ns : "", f->ns ? f->ns : "") == 0)
+				o->listed = 1;	/* absent from the list: new */
+		}
+		items = node_get(list->root, "items");
+		for (j = 0; items && items->type == NODE_SEQ && j < items->len; j++) {
+			const char *name = node_at_s(items->u.items[j], "metadata.name");
+			for (i = first[k]; name && i < r->n; i++) {
+				struct obj *o = &r->o[i];
+				if (o->listed && o->live == NULL && o->stage == s &&
+				    strcmp(o->name, name) == 0 &&
+				    strcmp(o->plural, f->plural) == 0 &&
+				    strcmp(o->group, f->group) == 0 &&
+				    strcmp(o->ns ? o->ns : "", f->ns ? f->ns : "") == 0) {
+					o->live = item_doc(o->group, o->version, o->kind,
+					    items->u.items[j], o->docno);
+					break;
+				}
+			}
+		}
+		doc_free(list);
+		kube_resp_release(&rs[k]);
+	}
+	for (k = 0; k < nq; k++)
+		free((char *)rq[k].path);
+	free(rq);
+	free(rs);
+	free(first);
+}
+
+static int
+sel_unlisted(const struct obj *o)
+{
+	return sel_judgeable(o) && !o->listed;
+}
+
+static int
+do_diff(struct run *r)
+{
+	struct buf out = BUF_INIT;
+	struct run p;
+	struct ext_diff x;
+	const char *ext = getenv("KUBECTL_EXTERNAL_DIFF");
+	int s, fails, status = 0, differs = 0;
+	size_t i;
+	double t;
+
+	r->dry = 1;
+	for (s = 1; s <= r->nstages; s++) {
+		r->cur_stage = s;
+		r->phase = "dry run";
+		t = now();
+		fails = run_stage(r, s, M_DRY, sel_judgeable);
+		say_phase(r, s, "dry run", t);
+		if (fails == 0) {
+			t = now();
+			diff_list_live(r, s);
+			fails = run_stage(r, s, M_GET, sel_unlisted);
+			say_phase(r, s, "live state", t);
+		}
+		if (fails) {
+			progress(r, 1);
+			report_failures(r, s);
+			if (status == 0)
+				status = fails < 0 ? EXIT_TIMEOUT :
+				    fail_status(r, s) == EXIT_CONNECT ? EXIT_CONNECT : EXIT_INPUT;
+		}
+	}
+	progress(r, 1);
+	if (status)
+		return status;
+	memset(&p, 0, sizeof p);
+	if (r->as && r->prune && (status = applyset_orphans(r, &p)) != 0) {
+		p.k = NULL;
+		free_run(&p);
+		return status;
+	}
+	if (ext && *ext && ext_open(&x) < 0) {
+		ext_close(&x);
+		p.k = NULL;
+		free_run(&p);
+		return EXIT_INTERNAL;
+	}
+	buf_adds(&out, "");
+	for (i = 0; i < r->n + p.n && differs >= 0; i++) {
+		struct obj *o = i < r->n ? &r->o[i] : &p.o[i - r->n];
+		int d1;
+		/* Its kind or namespace is not there yet: all of it is new. */
+		if (i >= r->n)
+			d1 = diff_one(&out, ext && *ext ? &x : NULL, o, o->doc, NULL);
+		else if (!sel_judgeable(o)) {
+			doc_free(o->result);
+			o->result = doc_dup(o->doc);
+			d1 = diff_one(&out, ext && *ext ? &x : NULL, o, NULL, o->result);
+		} else
+			d1 = diff_one(&out, ext && *ext ? &x : NULL, o, o->live, o->result);
+		differs = d1 < 0 ? -1 : differs | d1;
+	}
+	p.k = NULL;
+	free_run(&p);
+	if (ext && *ext) {
+		status = differs < 0 ? EXIT_INTERNAL : ext_run(&x, ext);
+		ext_close(&x);
+		buf_release(&out);
+		return status;
+	}
+	cli_put(out.p, out.len);
+	buf_release(&out);
+	return differs;
 }
 
 static int
@@ -1187,11 +2505,14 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "context", required_argument, NULL, 'C' },
+		{ "applyset", required_argument, NULL, 'A' },
 		{ "delete", no_argument, NULL, 'D' },
+		{ "diff", no_argument, NULL, 'F' },
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "force-conflicts", no_argument, NULL, 'f' },
 		{ "kubeconfig", required_argument, NULL, 'K' },
 		{ "namespace", required_argument, NULL, 'n' },
+		{ "prune", no_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1199,6 +2520,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run r;
+	struct applyset as;
+	const char *applyset = NULL;
 	struct kube_config_opts ko = { NULL, NULL, NULL };
 	struct diag d;
 	char *end;
@@ -1219,8 +2542,17 @@ main(int argc, char **argv)
 		case 'C':
 			ko.context = optarg;
 			break;
+		case 'A':
+			applyset = optarg;
+			break;
 		case 'D':
 			r.del = 1;
+			break;
+		case 'F':
+			r.diff = 1;
+			break;
+		case 'P':
+			r.prune = 1;
 			break;
 		case 'd':
 			r.dry = 1;
@@ -1265,6 +2597,17 @@ main(int argc, char **argv)
 	}
 	if (r.del && r.dry)
 		cli_misuse(usage, "--delete and --dry-run exclude each other");
+	if (r.diff && (r.del || r.dry))
+		cli_misuse(usage, "--diff excludes --delete and --dry-run");
+	if (r.prune && !applyset)
+		cli_misuse(usage, "--prune requires --applyset");
+	if (applyset && r.del)
+		cli_misuse(usage, "--applyset and --delete exclude each other");
+	if (applyset && applyset_parse(applyset, &as) < 0)
+		cli_misuse(usage, "--applyset: expected [secrets/ or configmaps/]name, got %s",
+		    applyset);
+	if (applyset)
+		r.as = &as;
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	r.deadline = now() + (double)r.timeout;
 	r.progress = !r.quiet && isatty(2);
@@ -1282,7 +2625,10 @@ main(int argc, char **argv)
 		cli_exit(0);
 	}
 	t = now();
-	if ((status = connect_and_check(&r, &ko)) != 0) {
+	if ((status = connect_and_check(&r, &ko)) != 0 ||
+	    (r.as && ((status = applyset_fetch(&r)) != 0 ||
+	    (applyset_label(&r) < 0 && (status = EXIT_INPUT) != 0)))) {
+		applyset_free(r.as);
 		free_run(&r);
 		cli_exit(status);
 	}
@@ -1293,10 +2639,15 @@ main(int argc, char **argv)
 	r.total = r.n;
 	if (r.del)
 		status = do_delete(&r);
+	else if (r.diff)
+		status = do_diff(&r);
 	else if (r.dry)
 		status = do_dry_run(&r);
 	else
 		status = do_apply(&r);
+	if (status == 0 && r.as && r.prune && !r.diff)
+		status = applyset_prune(&r);
+	applyset_free(r.as);
 	if (r.verbose)
 		cli_warn("%zu request%s sent again, %zu of them after 429 Too Many Requests",
 		    r.retried, r.retried == 1 ? "" : "s", r.throttled);

@@ -864,11 +864,28 @@ genesis_context(struct render *r, const struct node *nodes, struct diag *d)
 	return 0;
 }
 
+/* One ExternalSecret entry: a node's key, by name, out of the AWS secret.
+ * Named one by one, not extracted whole: the secret also holds the APV
+ * signer key, which no node needs and none may read. */
+static struct node *
+remote_key(struct render *r, const char *awskey, const char *name)
+{
+	struct arena *a = &r->ctxdoc->arena;
+	struct node *e = node_map(a), *ref = node_map(a);
+
+	set(r, ref, "key", str(r, awskey));
+	set(r, ref, "property", str(r, name));
+	set(r, e, "secretKey", str(r, name));
+	set(r, e, "remoteRef", ref);
+	return e;
+}
+
 static int
 network_context(struct render *r, struct diag *d)
 {
 	struct arena *a = &r->ctxdoc->arena;
-	struct node *pubkeys, *addrs, *nodes, *list, *nd, *secret;
+	struct node *pubkeys, *addrs, *nodes, *list, *nd, *secret, *remote;
+	const char *awskey = node_at_s(r->ctx, "keys.aws.key");
 	struct missing miss;
 	enum spec_role role;
 	long i, n;
@@ -880,6 +897,7 @@ network_context(struct render *r, struct diag *d)
 	memset(&miss, 0, sizeof miss);
 	nodes = node_map(a);
 	secret = node_map(a);
+	remote = node_seq(a);
 	for (role = 0; role < ROLE_N; role++) {
 		if (spec_role(&r->spec, role) == NULL)
 			continue;
@@ -889,14 +907,18 @@ network_context(struct render *r, struct diag *d)
 			nd = make_node(r, role, i, addrs, pubkeys, &miss);
 			node_seq_push(a, list, nd);
 			/* Key names are unique by construction: no search. */
-			if (node_get(nd, "secretKey"))
+			if (node_get(nd, "secretKey")) {
 				node_map_append(a, secret, node_copy(a,
 				    node_get(nd, "secretKey")), str(r, ""));
+				node_seq_push(a, remote, remote_key(r, awskey,
+				    node_at_s(nd, "secretKey")));
+			}
 		}
 		set(r, nodes, spec_role_key(role), list);
 	}
 	set(r, r->ctx, "nodes", nodes);
 	set(r, r->ctx, "secretData", secret);
+	set(r, r->ctx, "externalData", remote);
 	set(r, r->ctx, "producer", node_copy(a, node_get(nodes,
 	    spec_role_key(spec_producer(&r->spec)))));
 	node_int_value(node_at(spec_role(&r->spec, spec_producer(&r->spec)),

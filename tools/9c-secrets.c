@@ -40,8 +40,8 @@ static const char usage[] =
     "[-p profile] [-r region] [-s spec]\n"
     "       9c-secrets secret [-af] [-N namespace] [-n name] [-o format] "
     "[-p profile] [-r region] [-s spec] [-w file] [file]\n"
-    "       9c-secrets external [-N namespace] [-n name] [-o format] "
-    "[-r region] [-s spec] [-V version]\n"
+    "       9c-secrets external [-c counts] [-N namespace] [-n name] "
+    "[-o format] [-r region] [-s spec] [-V version]\n"
     "       9c-secrets fill [-f] [-k keys] [-o format] [-p profile] "
     "[-r region] [file ...]\n"
     "       9c-secrets sign [-U] [-p profile] [-r region] [-S service] "
@@ -853,6 +853,9 @@ cmd_secret(struct opts *o)
 	node_map_set(a, doc->root, "type", node_strz(a, "Opaque"));
 	sd = node_map(a);
 	for (i = 0; i < ks.n; i++) {
+		/* The nodes read this Secret; none of them signs tokens. */
+		if (ks.k[i].role == KEY_APV_SIGNER)
+			continue;
 		key_name(ks.k[i].role, ks.k[i].index, name, sizeof name);
 		key_hex(ks.k[i].priv, KEY_PRIV_LEN, hex);
 		node_map_set(a, sd, name, node_strz(a, hex));
@@ -869,19 +872,44 @@ cmd_secret(struct opts *o)
 	return put_private(o, &b);
 }
 
+/* The ExternalSecret's entries: each node key by name.  Not the whole AWS
+ * secret extracted: it also holds the APV signer key, which stays out of
+ * the cluster. */
+static struct node *
+remote_keys(const struct opts *o, struct arena *a, const char *key)
+{
+	struct node *l = node_seq(a), *e, *ref;
+	char name[KEY_NAME_MAX];
+	int r;
+	long i;
+
+	for (r = 0; r < KEY_NODE_ROLES; r++)
+		for (i = 1; i <= o->count[r]; i++) {
+			key_name((enum key_role)r, i, name, sizeof name);
+			ref = node_map(a);
+			node_map_set(a, ref, "key", node_strz(a, key));
+			node_map_set(a, ref, "property", node_strz(a, name));
+			e = node_map(a);
+			node_map_set(a, e, "secretKey", node_strz(a, name));
+			node_map_set(a, e, "remoteRef", ref);
+			node_seq_push(a, l, e);
+		}
+	return l;
+}
+
 static int
 cmd_external(struct opts *o)
 {
 	struct doc *doc = doc_new("", 0);
 	struct arena *a = &doc->arena;
-	struct node *store, *es, *n, *m, *l;
+	struct node *store, *es, *n, *m;
 	struct diag d;
 	const char *region = region_of(o), *ns;
 	char api[64], storename[300], key[300];
 	unsigned long count = 0;
 
 	diag_clear(&d);
-	if (need_name(o, &d) < 0)
+	if (need_name(o, &d) < 0 || need_counts(o, &d) < 0)
 		cli_misuse(usage, "%s", d.msg);
 	if (region == NULL && (region = getenv("AWS_REGION")) == NULL)
 		region = getenv("AWS_DEFAULT_REGION");
@@ -930,13 +958,7 @@ cmd_external(struct opts *o)
 	node_map_set(a, n, "name", node_strz(a, SECRET_NAME));
 	node_map_set(a, n, "creationPolicy", node_strz(a, "Owner"));
 	node_map_set(a, m, "target", n);
-	n = node_map(a);
-	node_map_set(a, n, "key", node_strz(a, key));
-	l = node_map(a);
-	node_map_set(a, l, "extract", n);
-	n = node_seq(a);
-	node_seq_push(a, n, l);
-	node_map_set(a, m, "dataFrom", n);
+	node_map_set(a, m, "data", remote_keys(o, a, key));
 	node_map_set(a, es, "spec", m);
 	put_public(o, es, &count);
 	doc_free(doc);
@@ -1059,6 +1081,8 @@ fill_doc(struct fill *f, struct doc *doc, struct diag *d)
 		sd = node_map(a);
 		node_map_set(a, root, "stringData", sd);
 		for (i = 0; i < ks->n; i++) {
+			if (ks->k[i].role == KEY_APV_SIGNER)
+				continue;
 			key_name(ks->k[i].role, ks->k[i].index, name,
 			    sizeof name);
 			key_hex(ks->k[i].priv, KEY_PRIV_LEN, hex);
@@ -1653,7 +1677,7 @@ static const struct command commands[] = {
 	{ "pull", NULL, "fn:o:p:r:s:w:", 0, cmd_pull },
 	{ "ensure", NULL, "c:n:o:p:r:s:", 0, cmd_ensure },
 	{ "secret", NULL, "afN:n:o:p:r:s:w:", 1, cmd_secret },
-	{ "external", NULL, "N:n:o:r:s:V:", 0, cmd_external },
+	{ "external", NULL, "c:N:n:o:r:s:V:", 0, cmd_external },
 	{ "fill", NULL, "fk:o:p:r:", -1, cmd_fill },
 	{ "sign", NULL, "Up:r:S:t:x:", 1, cmd_sign },
 	{ "apv", "sign", "ae:n:p:r:s:V:x:", 1, cmd_apv_sign },

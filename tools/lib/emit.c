@@ -321,9 +321,11 @@ emit_json_string(struct buf *b, const char *s, size_t n)
 
 	buf_addc(b, '"');
 	for (i = 0; i < n;) {
-		/* DEL is escaped too, so YAML readers accept the output. */
+		/* DEL, C1 controls (NEL among them), U+FFFE and U+FFFF are
+		 * escaped too, so YAML readers accept the output. */
 		for (run = i; run < n && u[run] >= 0x20 && u[run] != '"' &&
-		    u[run] != '\\' && u[run] != 0xE2 && u[run] != 0x7F; run++)
+		    u[run] != '\\' && u[run] != 0xE2 && u[run] != 0x7F &&
+		    u[run] != 0xC2 && u[run] != 0xEF; run++)
 			;
 		if (run > i) {
 			buf_add(b, s + i, run - i);
@@ -344,6 +346,24 @@ emit_json_string(struct buf *b, const char *s, size_t n)
 			    (u[i + 2] == 0xA8 || u[i + 2] == 0xA9)) {
 				buf_adds(b, u[i + 2] == 0xA8 ? "\\u2028" :
 				    "\\u2029");
+				i += 3;
+				continue;
+			}
+			buf_addc(b, u[i]);
+			break;
+		case 0xC2:
+			if (i + 1 < n && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F) {
+				buf_printf(b, "\\u%04x", u[i + 1]);
+				i += 2;
+				continue;
+			}
+			buf_addc(b, u[i]);
+			break;
+		case 0xEF:
+			if (i + 2 < n && u[i + 1] == 0xBF &&
+			    (u[i + 2] == 0xBE || u[i + 2] == 0xBF)) {
+				buf_adds(b, u[i + 2] == 0xBE ? "\\ufffe" :
+				    "\\uffff");
 				i += 3;
 				continue;
 			}

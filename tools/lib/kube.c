@@ -597,6 +597,62 @@ parse_rfc3339(const char *s)
 	return timegm(&tm);
 }
 
+/* Takes the credential from an exec plugin's output (an ExecCredential);
+ * 0, or -1 with d.  Kept apart from run_exec() so it can be fuzzed. */
+static int
+exec_take(struct kube_config *c, const char *p, size_t n, struct diag *d)
+{
+	cJSON *j, *status;
+	const char *tok, *exp, *cd, *kd;
+	int ret = -1;
+
+	j = cJSON_ParseWithLength(p ? p : "", n);
+	status = cJSON_GetObjectItemCaseSensitive(j, "status");
+	if (j == NULL || !cJSON_IsObject(status)) {
+		diag_set(d, KUBE_EXIT_CONNECT, "exec plugin %s: output is not an ExecCredential with a status",
+		    c->exec_argv[0]);
+		goto out;
+	}
+	tok = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(status, "token"));
+	exp = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(status, "expirationTimestamp"));
+	cd = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(status, "clientCertificateData"));
+	kd = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(status, "clientKeyData"));
+	if ((tok == NULL || *tok == '\0') && (cd == NULL || kd == NULL)) {
+		diag_set(d, KUBE_EXIT_CONNECT, "exec plugin %s: no token and no client certificate in its status",
+		    c->exec_argv[0]);
+		goto out;
+	}
+	if (c->token) {
+		mem_wipe(c->token, strlen(c->token));
+		free(c->token);
+		c->token = NULL;
+	}
+	if (tok && *tok) {
+		c->token = xstrdup(tok);
+		diag_secret(c->token);
+	}
+	if (cd && kd) {
+		buf_wipe(&c->cert);
+		buf_wipe(&c->key);
+		buf_adds(&c->cert, cd);
+		buf_adds(&c->key, kd);
+	}
+	c->exec_expiry = exp ? parse_rfc3339(exp) : 0;
+	c->exec_done = 1;
+	ret = 0;
+out:
+	if (j) {
+		/* The token was in the parse tree too. */
+		char *s = cJSON_PrintUnformatted(j);
+		if (s) {
+			mem_wipe(s, strlen(s));
+			free(s);
+		}
+		cJSON_Delete(j);
+	}
+	return ret;
+}
+
 static int
 run_exec(struct kube_config *c, struct diag *d)
 {
@@ -605,8 +661,6 @@ run_exec(struct kube_config *c, struct diag *d)
 	struct buf out = BUF_INIT, info = BUF_INIT;
 	char tmp[4096];
 	ssize_t r;
-	cJSON *j = NULL, *status;
-	const char *tok, *exp, *cd, *kd;
 	size_t i;
 	int ret = -1, late = 0;
 	double start = now_mono(), end;
@@ -702,50 +756,8 @@ run_exec(struct kube_config *c, struct diag *d)
 		    c->exec_argv[0], WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 		goto out;
 	}
-	j = cJSON_ParseWithLength(out.p ? out.p : "", out.len);
-	status = cJSON_GetObjectItemCaseSensitive(j, "status");
-	if (j == NULL || !cJSON_IsObject(status)) {
-		diag_set(d, KUBE_EXIT_CONNECT, "exec plugin %s: output is not an ExecCredential with a status",
-		    c->exec_argv[0]);
-		goto out;
-	}
-	tok = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(status, "token"));
-	exp = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(status, "expirationTimestamp"));
-	cd = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(status, "clientCertificateData"));
-	kd = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(status, "clientKeyData"));
-	if ((tok == NULL || *tok == '\0') && (cd == NULL || kd == NULL)) {
-		diag_set(d, KUBE_EXIT_CONNECT, "exec plugin %s: no token and no client certificate in its status",
-		    c->exec_argv[0]);
-		goto out;
-	}
-	if (c->token) {
-		mem_wipe(c->token, strlen(c->token));
-		free(c->token);
-		c->token = NULL;
-	}
-	if (tok && *tok) {
-		c->token = xstrdup(tok);
-		diag_secret(c->token);
-	}
-	if (cd && kd) {
-		buf_wipe(&c->cert);
-		buf_wipe(&c->key);
-		buf_adds(&c->cert, cd);
-		buf_adds(&c->key, kd);
-	}
-	c->exec_expiry = exp ? parse_rfc3339(exp) : 0;
-	c->exec_done = 1;
-	ret = 0;
+	ret = exec_take(c, out.p, out.len, d);
 out:
-	if (j) {
-		/* The token was in the parse tree too. */
-		char *s = cJSON_PrintUnformatted(j);
-		if (s) {
-			mem_wipe(s, strlen(s));
-			free(s);
-		}
-		cJSON_Delete(j);
-	}
 	buf_wipe(&out);
 	return ret;
 }
@@ -1796,6 +1808,23 @@ kube_lookup_cached(struct kube *k, const char *api_version, const char *kind,
 		const struct kube_resource *r = &k->res[i].r;
 		if (strcmp(r->kind, kind) == 0 && strcmp(r->version, ver) == 0 &&
 		    strlen(r->group) == glen && strncmp(r->group, api_version, glen) == 0) {
+			*out = r;
+			return 1;
+		}
+	}
+	*out = NULL;
+	return 0;
+}
+
+int
+kube_lookup_kind(struct kube *k, const char *group, const char *kind,
+    const struct kube_resource **out)
+{
+	size_t i;
+
+	for (i = 0; i < k->nres; i++) {
+		const struct kube_resource *r = &k->res[i].r;
+		if (strcmp(r->kind, kind) == 0 && strcmp(r->group, group) == 0) {
 			*out = r;
 			return 1;
 		}

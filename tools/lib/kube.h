@@ -191,6 +191,14 @@ int kube_lookup_cached(struct kube *k, const char *api_version,
     const char *kind, const struct kube_resource **out);
 
 /*
+ * A group and kind at any version, cache only: the first version discovery
+ * lists, which is the group's preferred one (for names recorded without a
+ * version, as an ApplySet's contains-group-kinds).
+ */
+int kube_lookup_kind(struct kube *k, const char *group, const char *kind,
+    const struct kube_resource **out);
+
+/*
  * URL path of a collection (name NULL) or an object; ns ignored for
  * cluster-scoped resources, NULL for all namespaces.  Name and namespace
  * are percent-encoded.  Caller frees.

@@ -296,6 +296,83 @@ scalar_resolve(const char *s, size_t n, struct scalar *out)
 		set_float(out, d);
 }
 
+int
+scalar_to_float(struct scalar *sc)
+{
+	if (sc->kind != SCALAR_INT || sc->was_float)
+		return 0;
+	if (sc->is_uint)
+		return -1;
+	set_float(sc, strtod(sc->text, NULL));
+	return 0;
+}
+
+/* Go's getnum: one or two digits; returns how many, 0 if none. */
+static size_t
+num12(const char *s, size_t n, int *v)
+{
+	if (n < 1 || !is_digit(s[0]))
+		return 0;
+	if (n < 2 || !is_digit(s[1])) {
+		*v = s[0] - '0';
+		return 1;
+	}
+	*v = (s[0] - '0') * 10 + s[1] - '0';
+	return 2;
+}
+
+int
+scalar_timestamp(const char *s, size_t n)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, mo, d, h, mi, se, zone;
+	size_t i, k;
+
+	for (i = 0; i < 4; i++)
+		if (i >= n || !is_digit(s[i]))
+			return 0;
+	y = atoi(s);
+	if (n < 5 || s[4] != '-' || !(k = num12(s + 5, n - 5, &mo)))
+		return 0;
+	i = 5 + k;
+	if (i >= n || s[i] != '-' || !(k = num12(s + i + 1, n - i - 1, &d)))
+		return 0;
+	i += 1 + k;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 &&
+	    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 0;
+	if (i == n)
+		return 1;
+	zone = s[i] == 'T' || s[i] == 't';
+	if (!zone && s[i] != ' ')
+		return 0;
+	i++;
+	if (!(k = num12(s + i, n - i, &h)) || h > 23)
+		return 0;
+	i += k;
+	if (i >= n || s[i] != ':' || !(k = num12(s + i + 1, n - i - 1, &mi)) ||
+	    mi > 59)
+		return 0;
+	i += 1 + k;
+	if (i >= n || s[i] != ':' || !(k = num12(s + i + 1, n - i - 1, &se)) ||
+	    se > 59)
+		return 0;
+	i += 1 + k;
+	/* A fraction of any length, after a period or (Go 1.17+) a comma. */
+	if (i + 1 < n && (s[i] == '.' || s[i] == ',') && is_digit(s[i + 1]))
+		for (i++; i < n && is_digit(s[i]); i++)
+			;
+	if (!zone)
+		return i == n;
+	if (i + 1 == n && s[i] == 'Z')
+		return 1;
+	return i + 6 == n && (s[i] == '+' || s[i] == '-') && is_digit(s[i + 1]) &&
+	    is_digit(s[i + 2]) && s[i + 3] == ':' && is_digit(s[i + 4]) &&
+	    is_digit(s[i + 5]) && (s[i + 1] - '0') * 10 + s[i + 2] - '0' <= 24 &&
+	    (s[i + 4] - '0') * 10 + s[i + 5] - '0' <= 60;
+}
+
 /*
  * Shortest decimal digits that read back as d: digits into dig (no dot),
  * returns the count; *exp10 is the exponent of the first digit.
@@ -402,8 +479,10 @@ scalar_float_key(double d, char *out, size_t n)
 	int nd, exp10;
 	float f = (float)d;
 
+	if (isnan(f))
+		return (size_t)snprintf(out, n, ".nan");
 	if (isinf(f))
-		return (size_t)snprintf(out, n, "%s", f < 0 ? "-Inf" : "+Inf");
+		return (size_t)snprintf(out, n, "%s", f < 0 ? "-.inf" : ".inf");
 	if (f == 0)
 		return (size_t)snprintf(out, n, "%s", signbit(f) ? "-0" : "0");
 	nd = shortest(fabs((double)f), 1, dig, &exp10);

@@ -32,11 +32,21 @@ struct scalar {
 /* Resolves a plain scalar; never fails (unknown shapes are strings). */
 void scalar_resolve(const char *s, size_t n, struct scalar *out);
 
+/* !!float: an integer becomes the nearest float64, as go-yaml converts it
+ * (digits past 2^53 are lost); 0, or -1 for an integer at or past 2^63,
+ * which go-yaml refuses as a float. */
+int scalar_to_float(struct scalar *sc);
+
+/* Does Go's time.Parse take s in one of go-yaml's timestamp layouts
+ * (YYYY-M-D, with [Tt ]h:m:s[.frac] and, after T, Z or +hh:mm)? */
+int scalar_timestamp(const char *s, size_t n);
+
 /* Shortest text that reads back as d, Go encoding/json style. */
 size_t scalar_float_json(double d, char *out, size_t n);
 /* The same value written so YAML 1.1 readers also see a float. */
 size_t scalar_float_yaml(double d, char *out, size_t n);
-/* Go FormatFloat(f, 'g', -1, 32): how a float map key becomes a string. */
+/* Go FormatFloat(f, 'g', -1, 32): how a float map key becomes a string;
+ * infinities (past float32 range too) and NaN as .inf, -.inf, .nan. */
 size_t scalar_float_key(double d, char *out, size_t n);
 
 /* May this string be written as a plain YAML scalar and read back as the

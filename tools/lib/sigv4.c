@@ -461,9 +461,12 @@ sigv4_http_parse(struct sigv4_http *hr, char *text, size_t n,
 			continue;
 		}
 		colon = memchr(p, ':', (size_t)(eol - p));
-		if (colon == NULL || colon == p)
+		if (colon == NULL || colon == p) {
+			/* The caller releases only what parsed. */
+			sigv4_http_release(hr);
 			return diag_set(d, EXIT_INPUT, "expected a header "
 			    "line 'Name: value'");
+		}
 		if (hr->nh == hr->cap) {
 			hr->cap = hr->cap ? hr->cap * 2 : 16;
 			hr->h = xrealloc(hr->h, hr->cap * sizeof *hr->h);

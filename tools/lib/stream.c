@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ struct stream {
 	FILE *f;
 	struct stream_limits lim;
 	int keep_lists;
+	struct diag *fail;	/* where flatten() reports */
 	int mode;		/* 0 not yet known, 1 YAML, 2 JSON */
 	int eof, failed;
 	struct buf in;		/* bytes read, not yet consumed */
@@ -51,6 +53,10 @@ struct stream {
 	/* JSON */
 	int jarray;		/* inside a top-level array */
 	int jdone;
+	int jvalues;		/* top-level values read */
+	size_t jgood;		/* where the last good value ended */
+	int fellback;		/* JSON failed, YAML reads the rest */
+	struct diag jsonerr;	/* why, reported if the YAML fails too */
 	long jline;
 	size_t jlinestart;
 };
@@ -153,6 +159,7 @@ struct frame {
 	struct node *n;
 	struct node *key;	/* pending key of a mapping */
 	int merge;		/* the pending key is `<<' */
+	int flow;		/* a [...] or {...} collection */
 	long anchor;		/* index into anchors, or -1 */
 	struct keyset ks;
 };
@@ -161,6 +168,8 @@ struct builder {
 	struct stream *s;
 	struct doc *doc;
 	const char *text;	/* the chunk */
+	size_t textlen;
+	size_t cchar, cbyte;	/* a character index and its byte offset */
 	long line0;		/* line of the chunk's first line, 0-based */
 	struct frame *st;
 	size_t depth, cap;
@@ -207,6 +216,30 @@ berr(struct builder *b, int line, int col, const char *fmt, ...)
 	builder_path(b, path, sizeof path);
 	diag_setpath(b->d, path);
 	return -1;
+}
+
+/*
+ * libyaml's marks count characters, not bytes, and leave out a leading
+ * BOM: the byte offset of character idx, walking on from the last one
+ * asked for (marks mostly grow, so a chunk is walked about once).
+ */
+static size_t
+byte_at(struct builder *b, size_t idx)
+{
+	const unsigned char *t = (const unsigned char *)b->text;
+
+	if (idx < b->cchar || b->cbyte == 0) {
+		b->cchar = 0;
+		b->cbyte = b->textlen >= 3 && memcmp(t, "\xEF\xBB\xBF", 3) == 0 ?
+		    3 : 0;
+	}
+	while (b->cchar < idx && b->cbyte < b->textlen) {
+		unsigned c = t[b->cbyte];
+
+		b->cbyte += c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		b->cchar++;
+	}
+	return b->cbyte < b->textlen ? b->cbyte : b->textlen;
 }
 
 static int
@@ -517,7 +550,8 @@ scalar_event(struct builder *b, yaml_event_t *ev)
 
 	if (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
 		/* libyaml takes YAML 1.2's \/; kubectl's reader refuses it. */
-		size_t i, from = ev->start_mark.index, to = ev->end_mark.index;
+		size_t i, from = byte_at(b, ev->start_mark.index);
+		size_t to = byte_at(b, ev->end_mark.index);
 
 		for (i = from; i + 1 < to; i++) {
 			if (b->text[i] != '\\')
@@ -528,6 +562,10 @@ scalar_event(struct builder *b, yaml_event_t *ev)
 			i++;
 		}
 	}
+	if (plain && b->depth && b->st[b->depth - 1].flow && memchr(s, '?', n))
+		/* go-yaml ends a flow plain scalar at `?', then fails. */
+		return berr(b, line, col,
+		    "'?' inside a plain scalar in a flow collection (kubectl's reader refuses it; quote the value)");
 	if (keypos && tag == NULL && plain && n == 2 && memcmp(s, "<<", 2) == 0)
 		goto merge;
 	if (tag && strcmp(tag, TAG_PREFIX "merge") == 0 && keypos &&
@@ -539,16 +577,7 @@ scalar_event(struct builder *b, yaml_event_t *ev)
 			goto done;
 		}
 		scalar_resolve(s, n, &sc);
-		if ((sc.kind == SCALAR_INF || sc.kind == SCALAR_NAN) && !keypos)
-			return berr(b, line, col,
-			    "%.*s is not a number JSON can hold (quote it for a string)",
-			    (int)(n > 32 ? 32 : n), s);
-		if (sc.kind == SCALAR_INF || sc.kind == SCALAR_NAN)
-			node = node_strz(a, sc.kind == SCALAR_NAN ? "NaN" :
-			    s[0] == '-' ? "-Inf" : "+Inf");
-		else
-			node = resolved_node(b, &sc, s, n);
-		goto done;
+		goto resolved;
 	}
 	if (strncmp(tag, TAG_PREFIX, strlen(TAG_PREFIX)) != 0) {
 		node = node_str(a, s, n);	/* `!' and custom tags */
@@ -568,17 +597,37 @@ scalar_event(struct builder *b, yaml_event_t *ev)
 	}
 	scalar_resolve(s, n, &sc);
 	if (strcmp(t, "timestamp") == 0) {
-		if (!(n >= 5 && s[4] == '-' && memchr("0123456789", s[0], 10)))
+		if (!scalar_timestamp(s, n))
 			goto wrongtype;
 		node = node_str(a, s, n);
 		goto done;
 	}
+	if (strcmp(t, "float") == 0 && scalar_to_float(&sc) < 0)
+		goto wrongtype;
 	if ((strcmp(t, "int") == 0 && (sc.kind != SCALAR_INT || sc.was_float)) ||
 	    (strcmp(t, "float") == 0 && sc.kind != SCALAR_INT &&
-	    sc.kind != SCALAR_FLOAT) ||
+	    sc.kind != SCALAR_FLOAT && sc.kind != SCALAR_INF &&
+	    sc.kind != SCALAR_NAN) ||
 	    (strcmp(t, "bool") == 0 && sc.kind != SCALAR_BOOL) ||
 	    (strcmp(t, "null") == 0 && sc.kind != SCALAR_NULL))
 		goto wrongtype;
+resolved:
+	if ((sc.kind == SCALAR_INF || sc.kind == SCALAR_NAN) && !keypos)
+		return berr(b, line, col,
+		    "%.*s is not a number JSON can hold (quote it for a string)",
+		    (int)(n > 32 ? 32 : n), s);
+	if (keypos && (sc.kind == SCALAR_INF || sc.kind == SCALAR_NAN ||
+	    sc.kind == SCALAR_FLOAT || sc.was_float)) {
+		/* A float key is named at float32 precision, from the value
+		 * itself (the integer text of 1e3 or -0.0 has lost it). */
+		char tmp[64];
+		size_t len = scalar_float_key(sc.kind == SCALAR_NAN ? NAN :
+		    sc.kind == SCALAR_INF ? (s[0] == '-' ? -INFINITY : INFINITY) :
+		    sc.d, tmp, sizeof tmp);
+
+		node = node_str(a, tmp, len);
+		goto done;
+	}
 	node = resolved_node(b, &sc, s, n);
 	goto done;
 wrongtype:
@@ -647,6 +696,9 @@ start_collection(struct builder *b, yaml_event_t *ev, enum node_type t)
 	f = &b->st[b->depth++];
 	memset(f, 0, sizeof *f);
 	f->n = n;
+	f->flow = t == NODE_MAP ?
+	    ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE :
+	    ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
 	f->anchor = anchor ? anchor_define(b, anchor, n, 0) : -1;
 	return 0;
 }
@@ -733,6 +785,7 @@ yaml_section(struct stream *s, const char *text, size_t len, long line0,
 	memset(&b, 0, sizeof b);
 	b.s = s;
 	b.text = text;
+	b.textlen = len;
 	b.line0 = line0;
 	b.d = d;
 	b.doc = doc_new(s->name, s->ndocs + 1);
@@ -958,6 +1011,9 @@ is_separator(const char *l, size_t n, struct stream *s, struct diag *d)
 
 static int json_next(struct stream *s, struct doc **out, struct diag *d);
 
+/* kubectl looks for JSON in the first 4096 bytes only. */
+#define SNIFF_BYTES 4096
+
 static int
 detect(struct stream *s, struct diag *d)
 {
@@ -967,7 +1023,12 @@ detect(struct stream *s, struct diag *d)
 		for (i = s->pos; i < s->in.len; i++) {
 			unsigned char c = (unsigned char)s->in.p[i];
 
-			if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			if (i - s->pos >= SNIFF_BYTES) {
+				s->mode = 1;
+				return 0;
+			}
+			if (c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
+			    c == '\v' || c == '\f')
 				continue;
 			s->mode = (c == '{' || c == '[') ? 2 : 1;
 			return 0;
@@ -982,34 +1043,74 @@ detect(struct stream *s, struct diag *d)
 }
 
 static int
+list_err(struct stream *s, struct doc *doc, const struct node *at, size_t i,
+    const char *what)
+{
+	char path[64];
+
+	snprintf(path, sizeof path, "items[%zu]", i);
+	diag_fail(s->fail, EXIT_INPUT, s->name, at ? at->line : doc->line,
+	    at ? at->col : 0, i == (size_t)-1 ? "items" : path, "%s", what);
+	s->fail->doc = doc->index;
+	doc_free(doc);
+	return -1;
+}
+
+/*
+ * kubectl reads any object that has `items' as a list of objects, whatever
+ * its kind: null items are an empty list (nothing to apply), anything but a
+ * list of objects is an error, an item with neither kind nor apiVersion
+ * takes them from the list (a ConfigMapList's items are ConfigMaps), and a
+ * list inside a list is an error.  1: flattened (*out may be NULL);
+ * 0: not a list; -1: error in s->fail.
+ */
+static int
 flatten(struct stream *s, struct doc *doc, struct doc **out)
 {
 	const struct node *r = doc->root, *items;
-	const char *kind;
+	const char *kind, *version;
 	size_t i, len;
 
-	if (s->keep_lists || r->type != NODE_MAP)
+	if (s->keep_lists || r->type != NODE_MAP ||
+	    (items = node_get(r, "items")) == NULL)
 		return 0;
+	if (items->type != NODE_SEQ && items->type != NODE_NULL)
+		return list_err(s, doc, items, (size_t)-1,
+		    "a document with items is a List: items must be a list of objects");
 	kind = node_s(node_get(r, "kind"));
-	items = node_get(r, "items");
-	if (kind == NULL || (len = strlen(kind)) < 4 ||
-	    strcmp(kind + len - 4, "List") != 0)
-		return 0;
-	if (items == NULL || (items->type != NODE_SEQ && items->type != NODE_NULL))
-		return 0;
+	version = node_s(node_get(r, "apiVersion"));
+	len = kind ? strlen(kind) : 0;
+	if (len >= 4 && strcmp(kind + len - 4, "List") == 0)
+		len -= 4;
 	free(s->pending);
 	s->pending = xcalloc(items->len + 1, sizeof *s->pending);
 	s->npending = s->next_pending = 0;
 	for (i = 0; items->type == NODE_SEQ && i < items->len; i++) {
+		const struct node *src = items->u.items[i];
 		struct doc *it;
 
-		if (items->u.items[i]->type == NODE_NULL)
-			continue;
+		if (src->type != NODE_MAP)
+			return list_err(s, doc, src, i, "a List item must be an object");
+		if (node_get(src, "items") &&
+		    node_get(src, "items")->type == NODE_SEQ)
+			return list_err(s, doc, src, i,
+			    "a List inside a List (kubectl cannot read it)");
 		it = doc_new(doc->input, doc->index);
 		it->item = (int)i + 1;
-		it->root = node_copy(&it->arena, items->u.items[i]);
+		it->root = node_copy(&it->arena, src);
 		it->line = it->root->line;
 		s->pending[s->npending++] = it;
+		if ((node_s(node_get(src, "kind")) == NULL ||
+		    !*node_s(node_get(src, "kind"))) &&
+		    (node_s(node_get(src, "apiVersion")) == NULL ||
+		    !*node_s(node_get(src, "apiVersion")))) {
+			if (len)
+				node_map_set(&it->arena, it->root, "kind",
+				    node_str(&it->arena, kind, len));
+			if (version && *version)
+				node_map_set(&it->arena, it->root, "apiVersion",
+				    node_strz(&it->arena, version));
+		}
 	}
 	doc_free(doc);
 	*out = NULL;
@@ -1072,11 +1173,22 @@ stream_next(struct stream *s, struct doc **out, struct diag *d)
 		if (s->mode == 0 && detect(s, d) < 0)
 			break;
 		r = s->mode == 2 ? json_next(s, out, d) : yaml_next(s, out, d);
+		if (r < 0 && s->mode == 1 && s->fellback)
+			*d = s->jsonerr;	/* kubectl reports the JSON error */
 		if (r < 0)
 			break;
+		if (r == 2)
+			continue;	/* JSON gave way to YAML */
+		if (s->mode == 1)
+			s->fellback = 0;
 		if (r == 0)
 			return 0;
-		if (flatten(s, *out, out) && *out == NULL)
+		s->fail = d;
+		if ((r = flatten(s, *out, out)) < 0) {
+			*out = NULL;
+			break;
+		}
+		if (r && *out == NULL)
 			continue;
 		return 1;
 	}
@@ -1094,6 +1206,7 @@ struct jp {
 	size_t depth;
 	struct path path;
 	struct diag *d;
+	int final;		/* valid JSON kubectl refuses: no YAML retry */
 };
 
 static int
@@ -1185,16 +1298,16 @@ jstring(struct jp *j, struct buf *out)
 				if (j->i + 4 >= j->n || hex4(j->p + j->i + 1, &cp) < 0)
 					return jerr(j, "bad \\u escape");
 				j->i += 4;
-				if (cp >= 0xD800 && cp <= 0xDBFF) {
-					if (j->i + 6 >= j->n || j->p[j->i + 1] != '\\' ||
-					    j->p[j->i + 2] != 'u' ||
-					    hex4(j->p + j->i + 3, &lo) < 0 ||
-					    lo < 0xDC00 || lo > 0xDFFF)
-						return jerr(j, "unpaired surrogate in \\u escape");
+				/* A surrogate without its pair is U+FFFD, as
+				 * Go's decoder makes it. */
+				if (cp >= 0xD800 && cp <= 0xDBFF && j->i + 6 < j->n &&
+				    j->p[j->i + 1] == '\\' && j->p[j->i + 2] == 'u' &&
+				    hex4(j->p + j->i + 3, &lo) == 0 &&
+				    lo >= 0xDC00 && lo <= 0xDFFF) {
 					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 					j->i += 6;
-				} else if (cp >= 0xDC00 && cp <= 0xDFFF)
-					return jerr(j, "unpaired surrogate in \\u escape");
+				} else if (cp >= 0xD800 && cp <= 0xDFFF)
+					cp = 0xFFFD;
 				k = utf8_encode(cp, u8);
 				buf_add(out, u8, (size_t)k);
 				break;
@@ -1207,8 +1320,12 @@ jstring(struct jp *j, struct buf *out)
 		if (c >= 0x80) {
 			k = utf8_decode((const unsigned char *)j->p + j->i,
 			    j->n - j->i, &cp);
-			if (k == 0)
-				return jerr(j, "invalid UTF-8");
+			if (k == 0) {
+				/* Each byte that is not UTF-8 becomes U+FFFD. */
+				buf_adds(out, "\xEF\xBF\xBD");
+				j->i++;
+				continue;
+			}
 			buf_add(out, j->p + j->i, (size_t)k);
 			j->i += (size_t)k;
 			continue;
@@ -1256,6 +1373,7 @@ jnumber(struct jp *j, struct node **out)
 	scalar_resolve(j->p + st, j->i - st, &sc);
 	if (sc.kind != SCALAR_INT && sc.kind != SCALAR_FLOAT) {
 		j->i = st;
+		j->final = 1;
 		return jerr(j, "number out of range");
 	}
 	if (sc.kind == SCALAR_INT) {
@@ -1323,6 +1441,7 @@ jcollection(struct jp *j, struct node *n, struct buf *tmp)
 				j->s->jlinestart = kls;
 				jerr(j, "duplicate key (first at line %d)",
 				    n->u.pairs[at].key->line);
+				j->final = 1;
 				goto out;
 			}
 			if (jvalue(j, &v, tmp) < 0)
@@ -1412,6 +1531,34 @@ jvalue(struct jp *j, struct node **out, struct buf *tmp)
 	return 0;
 }
 
+/*
+ * What kubectl does when the JSON it sniffed is not JSON after all (.5,
+ * trailing commas, unquoted keys, a document then `---' and YAML): while at
+ * most one value has been read, it reads the rest of the input, from the
+ * end of the last good value and past white space up to the first line
+ * break, as YAML.  2: go on in YAML mode.
+ */
+static int
+json_fallback(struct stream *s, struct diag *d)
+{
+	size_t i;
+
+	s->jsonerr = *d;
+	diag_clear(d);
+	s->fellback = 1;
+	s->mode = 1;
+	s->pos = s->jgood;
+	while (s->pos < s->in.len && strchr(" \t\r\v\f", s->in.p[s->pos]) &&
+	    s->in.p[s->pos] != '\0')
+		s->pos++;
+	if (s->pos < s->in.len && s->in.p[s->pos] == '\n')
+		s->pos++;
+	s->line = 0;
+	for (i = 0; i < s->pos; i++)
+		s->line += s->in.p[i] == '\n';
+	return 2;
+}
+
 static int
 json_next(struct stream *s, struct doc **out, struct diag *d)
 {
@@ -1482,8 +1629,12 @@ json_next(struct stream *s, struct doc **out, struct diag *d)
 			doc_free(j.doc);
 			buf_release(&tmp);
 			path_release(&j.path);
-			return -1;
+			if (s->jarray || s->jvalues > 1 || j.final)
+				return -1;
+			return json_fallback(s, d);
 		}
+		s->jvalues++;
+		s->jgood = j.i;
 		if (root->type == NODE_NULL) {
 			doc_free(j.doc);
 			continue;

@@ -6,9 +6,11 @@
  * split at lines whose first three bytes are `---'; YAML 1.1 scalars
  * resolved as sigs.k8s.io/yaml resolves them (yes/on are booleans, 0x1F is
  * 31, timestamps stay strings, ...); JSON when the first byte that is not
- * white space is `{' or `[' (one value after another, or an array whose
- * elements are documents); empty, comment-only and null documents skipped;
- * `kind: List' flattened into its items.
+ * white space, within the first 4096, is `{' or `[' (one value after
+ * another, or an array whose elements are documents), and YAML from the
+ * end of the last good value when the JSON fails while at most one value
+ * was read; empty, comment-only and null documents skipped; an object
+ * with `items' (a List) flattened into its items.
  *
  * Stricter than kubectl, because a silent surprise is worse than an error:
  * duplicate keys, `%' directives, content after `...', `.inf'/`.nan'
