@@ -521,3 +521,95 @@ spec:
 	grep -q "$(head -n 1 privs)" pulled.yaml
 	grep -q "$(head -n 1 privs)" secret-aws.yaml
 }
+
+# srv MODE: tests/hostile/server.py on a free loopback port; echoes the port.
+srv() {
+	python3 "$NINEC_ROOT/tests/hostile/server.py" "$1" >"srv.$1" 2>/dev/null 3>&- &
+	echo $! >>srv.pids
+	while [ ! -s "srv.$1" ]; do sleep 0.1; done
+	cat "srv.$1"
+}
+
+# kc PORT USER-LINE...: a kubeconfig for http://127.0.0.1:PORT.
+kc() {
+	local port=$1
+	shift
+	printf 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://%s\nusers:\n- name: u\n  user:\n' "$port"
+	printf '    %s\n' "$@"
+	printf 'contexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n'
+}
+
+@test "no failure of any tool prints a private key, a token, a password or a secret key" {
+	local d=$BATS_TEST_TMPDIR/leak2 n=0 f k tool
+	local token=leak-bearer-token-5a1b2c3d4e5f60718293 pass=leak-url-password-0a9b8c7d
+	local sess=leak-session-token-AQoDYXdzEPT0123456789
+	mkdir "$d"
+	cd "$d"
+	9c-secrets keygen -n leak-b -c seed=1,miner=1,validator=1 -w keys.yaml 2>/dev/null
+	sed -n 's/^  privateKey: "\{0,1\}\([0-9a-f]*\)"\{0,1\}$/\1/p' keys.yaml >privs
+	[ "$(wc -l <privs)" -eq 3 ]
+	p1=$(head -n 1 privs)
+	printf '{"%s":"%s"}\n' "$p1" "$p1" >flat.json
+	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n' >cm.yaml
+	hold=127.0.0.1:$(srv hold)
+	e401=127.0.0.1:$(srv echo401)
+	e403=127.0.0.1:$(srv echo403)
+	kc "$hold" "token: $token" >kc.hold
+	kc "$e401" "token: $token" >kc.401
+	kc "$e403" "token: $token" >kc.403
+	kc "127.0.0.1:1" "token: $token" >kc.down
+	kc "admin:$pass@$e401" "token: $token" >kc.userinfo
+	printf '%s\n' "$token" >token
+	kc "$e401" "tokenFile: $d/token" >kc.file
+	printf '#!/bin/sh\nprintf %s\n' "'{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"$token\"}}'" >plugin
+	chmod +x plugin
+	kc "$e401" "exec:" "  apiVersion: client.authentication.k8s.io/v1" "  command: $d/plugin" >kc.exec
+	# Every one of these fails; stdout and stderr both go to out.N.
+	run_fail() {
+		n=$((n + 1))
+		"$@" >"out.$n" 2>&1 </dev/null && fail "did not fail: $*"
+		return 0
+	}
+	run_fail 9c-secrets public flat.json
+	run_fail 9c-secrets push -n leak-b flat.json
+	run_fail 9c-secrets secret -N leak-b flat.json
+	run_fail 9c-secrets fill -k flat.json "$F/manifest.yaml"
+	run_fail 9c-secrets fill -k keys.yaml - -
+	AWS_SECRET_ACCESS_KEY=wrong-$MOTO_SECRET run_fail 9c-secrets push -n leak-b keys.yaml
+	AWS_SESSION_TOKEN=$sess run_fail 9c-secrets push -n leak-b keys.yaml
+	AWS_ENDPOINT_URL=http://u:$pass@$e401/ run_fail 9c-secrets pull -n leak-b
+	AWS_ENDPOINT_URL=http://$e401/ AWS_MAX_ATTEMPTS=1 run_fail 9c-secrets pull -n leak-b
+	AWS_ENDPOINT_URL=http://$e403/ AWS_MAX_ATTEMPTS=1 AWS_SESSION_TOKEN=$sess run_fail 9c-secrets push -n leak-b keys.yaml
+	run_fail 9c-secrets pull -n leak-b -r "x@$hold/"
+	printf 'GET / HTTP/1.1\nHost: h\nX-Amz-Date: %s\n' "$p1" >req
+	run_fail 9c-secrets sign -S service req
+	for f in keys.yaml flat.json; do
+		run_fail 9c-render network "$f"
+		run_fail 9c-render network "$NINEC_ROOT/share/examples/local.yaml" -k "$f"
+		run_fail 9c-render network "$NINEC_ROOT/share/examples/local.yaml" -f "$f"
+		run_fail 9c-render bootstrap "$NINEC_ROOT/share/examples/local.yaml" -m "$f"
+		run_fail 9c-render network "$NINEC_ROOT/share/examples/local.yaml" -p "$f"
+		run_fail 9c-tfvars "$f"
+		run_fail 9c-tfvars -f "$NINEC_ROOT/share/examples/eks.yaml" "$f"
+	done
+	run_fail 9c-wait -L flat.json
+	run_fail 9c-order flat.json
+	for tool in 9c-kapply 9c-wait; do
+		for k in hold 401 403 down userinfo file exec; do
+			run_fail "$tool" --kubeconfig "kc.$k" -t 3 keys.yaml
+			run_fail "$tool" --kubeconfig "kc.$k" -t 3 cm.yaml
+		done
+	done
+	while read -r pid; do kill "$pid" 2>/dev/null || true; done <srv.pids
+	[ "$n" -eq 56 ] || fail "$n failures ran, not 56"
+	for f in out.*; do
+		while read -r k; do
+			! grep -q "$k" "$f" || fail "$f holds a private key: $(cat "$f")"
+		done <privs
+		for k in "$MOTO_SECRET" "$token" "$pass" "$sess"; do
+			! grep -qF -- "$k" "$f" || fail "$f holds a secret: $(cat "$f")"
+		done
+	done
+	# The masks were there to be seen: the echoing servers were reached.
+	grep -l 'Bearer \*\*\*' out.* >/dev/null || fail "no 401/403 echo was masked"
+}

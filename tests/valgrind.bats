@@ -85,3 +85,24 @@ vg() {
 	cd "$NINEC_ROOT"
 	run -0 vg 9c-wait -L -r tests/fixtures/wait/rules.yaml tests/fixtures/wait/gadget.yaml tests/fixtures/wait/eval/application-ready.yaml
 }
+
+@test "the refusals of hostile input are clean under valgrind" {
+	local t=$BATS_TEST_TMPDIR
+	printf 'apiVersion: v1\nkind: ConfigMap\n' >"$t/m.yaml"
+	run -3 vg 9c-render bootstrap "$NINEC_ROOT/share/examples/local.yaml" -m "$t/m.yaml"
+	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n' >"$t/m.yaml"
+	run -3 vg 9c-render bootstrap "$NINEC_ROOT/share/examples/local.yaml" -m "$t/m.yaml"
+	printf 'apiVersion: 9c.planetarium.dev/v1alpha1\nkind: Patch\ntarget: {kind: Service, name: tcp-seed-1}\njsonPatch:\n- {op: replace, path: /metadata/name, value: miner-1}\n' >"$t/p.yaml"
+	run -3 vg 9c-render -S network "$NINEC_ROOT/share/examples/local.yaml" -p "$t/p.yaml"
+	sed 's/^name: 9c-local/name: "x\\e]0;\\a"/' "$NINEC_ROOT/share/examples/local.yaml" >"$t/s.yaml"
+	run -3 vg 9c-render network "$t/s.yaml"
+	printf '%s\n' 'apiVersion: rbac.authorization.k8s.io/v1' 'kind: ClusterRole' 'metadata:' '  name: r' \
+		'  annotations:' '    config.kubernetes.io/depends-on: /Namespace/ns1' '---' \
+		'apiVersion: v1' 'kind: Namespace' 'metadata:' '  name: ns1' >"$t/dep.yaml"
+	run -0 vg 9c-order -l "$t/dep.yaml"
+	printf 'kind: ConfigMap\njsonPath: "{.status"\n' >"$t/rules.yaml"
+	run -3 vg 9c-wait -L -r "$t/rules.yaml" "$t/dep.yaml"
+	head -c 17000000 /dev/zero >"$t/big"
+	AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY \
+		AWS_REGION=us-east-1 run -3 vg 9c-secrets sign -S service "$t/big"
+}

@@ -2479,6 +2479,8 @@ connect_and_check(struct run *r, const struct kube_config_opts *ko)
 		cli_diag(&d);
 		return d.status ? d.status : EXIT_INPUT;
 	}
+	/* -t bounds everything, the credential plugin included. */
+	kube_config_set_deadline(cfg, r->deadline - now());
 	if ((r->k = kube_new(cfg, &d)) == NULL) {
 		cli_diag(&d);
 		return d.status ? d.status : EXIT_CONNECT;

@@ -2,6 +2,9 @@
  * 9c-render - render a TestNet spec into a manifest stream: the network,
  * the cluster bootstrap, or the Argo CD Applications that deploy them.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 #include "keys.h"
 #include "patch.h"
 #include "release.h"
+#include "shape.h"
 #include "spec.h"
 #include "tmpl.h"
 
@@ -24,6 +28,8 @@ static const char usage[] =
     "[-m manifest] [-o format] [-p patches] [-t dir] mode spec";
 
 #define INPUT_LIMIT (256u << 20)
+/* 300,000 nodes (the most the counts allow) at about 3.4 KB each. */
+#define OUTPUT_LIMIT ((size_t)1 << 30)
 #define MAX_FILES 16
 
 enum mode { MODE_NETWORK, MODE_BOOTSTRAP, MODE_APPS };
@@ -148,6 +154,15 @@ check_rendered(struct render *r, const struct doc *doc, struct diag *d)
 }
 
 static int
+output_limit(const struct render *r, struct diag *d)
+{
+	if (r->text.len <= OUTPUT_LIMIT)
+		return 0;
+	return diag_set(d, EXIT_INPUT, "the output would be larger than %zu "
+	    "MiB", OUTPUT_LIMIT >> 20);
+}
+
+static int
 keep_out(struct doc *doc, void *arg, struct diag *d)
 {
 	struct render *r = arg;
@@ -166,7 +181,7 @@ keep_out(struct doc *doc, void *arg, struct diag *d)
 		 * 1,000-node render in a few megabytes. */
 		emit_doc(&r->text, r->fmt, doc->root, &r->ndocs);
 		doc_free(doc);
-		return 0;
+		return output_limit(r, d);
 	}
 	if (r->nout == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 256;
@@ -262,6 +277,58 @@ str(struct render *r, const char *s)
 	return node_strz(&r->ctxdoc->arena, s);
 }
 
+/*
+ * The keys and addresses of 100,000 nodes are looked up once per node: a
+ * sorted map, searched in log time, keeps that linear in the nodes.  Of
+ * equal keys the last one given wins, as node_map_set() would have it.
+ */
+struct ranked {
+	struct pair p;
+	size_t i;
+};
+
+static int
+ranked_cmp(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	int c = strcmp(x->p.key->u.s, y->p.key->u.s);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static void
+index_map(struct node *m)
+{
+	struct ranked *v = xmalloc((m->len + 1) * sizeof *v);
+	size_t i;
+
+	for (i = 0; i < m->len; i++) {
+		v[i].p = m->u.pairs[i];
+		v[i].i = i;
+	}
+	qsort(v, m->len, sizeof *v, ranked_cmp);
+	for (i = 0; i < m->len; i++)
+		m->u.pairs[i] = v[i].p;
+	free(v);
+}
+
+static const struct node *
+index_get(const struct node *m, const char *key)
+{
+	size_t lo = 0, hi = m->len, mid;
+
+	/* The first pair past key; the one before it is the last equal. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(m->u.pairs[mid].key->u.s, key) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && strcmp(m->u.pairs[lo - 1].key->u.s, key) == 0 ?
+	    m->u.pairs[lo - 1].val : NULL;
+}
+
 /* name -> publicKey from a NodePublicKeys document. */
 static int
 load_keys(struct render *r, struct node **map, struct diag *d)
@@ -301,8 +368,10 @@ load_keys(struct render *r, struct node **map, struct diag *d)
 		if (strlen(pk) != 66 || strspn(pk, "0123456789abcdef") != 66)
 			return fail(d, r->keys, path, "publicKey: expected 66 "
 			    "lowercase hex digits (a compressed key)");
-		set(r, *map, name, str(r, pk));
+		node_map_append(&r->ctxdoc->arena, *map, str(r, name),
+		    str(r, pk));
 	}
+	index_map(*map);
 	return 0;
 }
 
@@ -334,15 +403,29 @@ load_addresses(struct render *r, struct node **map, struct diag *d)
 				h = node_get(ing->u.items[0], "ip");
 			if (node_s(h) == NULL || *node_s(h) == '\0')
 				continue;
+			/* It goes into peer strings "<key>,<host>,<port>". */
+			if (!shape_host(h->u.s, h->len)) {
+				char host[600];
+
+				snprintf(host, sizeof host, "%s", h->u.s);
+				free_docs(docs, n);
+				fail(d, r->addrs[f], "status.loadBalancer."
+				    "ingress[0]", "'%s' is not a DNS name or an "
+				    "IP address", host);
+				d->doc = (int)i + 1;
+				return -1;
+			}
 			snprintf(key, sizeof key, "%s/%s",
 			    node_at_s(root, "metadata.namespace") ?
 			    node_at_s(root, "metadata.namespace") : "default",
 			    node_at_s(root, "metadata.name") ?
 			    node_at_s(root, "metadata.name") : "");
-			set(r, *map, key, node_copy(&r->ctxdoc->arena, h));
+			node_map_append(&r->ctxdoc->arena, *map, str(r, key),
+			    node_copy(&r->ctxdoc->arena, h));
 		}
 		free_docs(docs, n);
 	}
+	index_map(*map);
 	return 0;
 }
 
@@ -379,9 +462,9 @@ make_node(struct render *r, enum spec_role role, long i,
 	set(r, nd, "role", str(r, spec_role_key(role)));
 	if (spec_key_name(role, i, key, sizeof key) == 0) {
 		set(r, nd, "secretKey", str(r, key));
-		if (node_get(pubkeys, key))
+		if (index_get(pubkeys, key))
 			set(r, nd, "publicKey", node_copy(a,
-			    node_get(pubkeys, key)));
+			    index_get(pubkeys, key)));
 	}
 	if (node_get(sec, "useTurn")->b) {
 		set(r, nd, "iceServers", node_copy(a,
@@ -395,7 +478,7 @@ make_node(struct render *r, enum spec_role role, long i,
 	} else {
 		snprintf(buf, sizeof buf, "%s/%s", spec_namespace(&r->spec),
 		    name);
-		host = node_s(node_get(addrs, buf));
+		host = node_s(index_get(addrs, buf));
 		if (host == NULL)
 			note_missing(miss, name);
 	}
@@ -823,9 +906,10 @@ network_context(struct render *r, struct diag *d)
 		for (i = 1; i <= n; i++) {
 			nd = make_node(r, role, i, addrs, pubkeys, &miss);
 			node_seq_push(a, list, nd);
+			/* Key names are unique by construction: no search. */
 			if (node_get(nd, "secretKey")) {
-				set(r, secret, node_at_s(nd, "secretKey"),
-				    str(r, ""));
+				node_map_append(a, secret, node_copy(a,
+				    node_get(nd, "secretKey")), str(r, ""));
 				node_seq_push(a, remote, remote_key(r, awskey,
 				    node_at_s(nd, "secretKey")));
 			}
@@ -885,6 +969,45 @@ role_arn(struct render *r, struct node *roles, const char *key,
 	set(r, roles, key, str(r, buf));
 }
 
+/* The facts must be this cluster's, and what goes into ARNs and host
+ * names must have its shape. */
+static int
+check_facts(struct render *r, const struct node *cl, struct diag *d)
+{
+	static const char *const same[][2] = {
+		{ "name", "name" }, { "region", "aws.region" },
+		{ "accountId", "aws.accountId" },
+	};
+	const struct node *roles = node_get(cl, "roles");
+	const char *have, *want;
+	size_t i;
+
+	for (i = 0; i < sizeof same / sizeof same[0]; i++) {
+		have = node_at_s(cl, same[i][0]);
+		want = node_at_s(r->spec.root, same[i][1]);
+		if (have && want && strcmp(have, want) != 0)
+			return fail(d, r->facts, "", "cluster.%s: '%s' is not "
+			    "the spec's %s '%s'", same[i][0], have,
+			    same[i][1], want);
+	}
+	if ((have = node_at_s(cl, "region")) &&
+	    !shape_region(have, strlen(have)))
+		return fail(d, r->facts, "cluster.region", "'%s' is not an "
+		    "AWS region like us-east-2", have);
+	if ((have = node_at_s(cl, "accountId")) &&
+	    !shape_account(have, strlen(have)))
+		return fail(d, r->facts, "cluster.accountId", "'%s' is not a "
+		    "12-digit AWS account ID", have);
+	for (i = 0; roles && roles->type == NODE_MAP && i < roles->len; i++) {
+		const struct node *v = roles->u.pairs[i].val;
+
+		if (v->type != NODE_STR || !shape_arn(v->u.s, v->len))
+			return fail(d, r->facts, "", "cluster.roles.%s: not "
+			    "an ARN", roles->u.pairs[i].key->u.s);
+	}
+	return 0;
+}
+
 static int
 bootstrap_context(struct render *r, struct diag *d)
 {
@@ -895,6 +1018,8 @@ bootstrap_context(struct render *r, struct diag *d)
 	if (r->facts && read_one(r, r->facts, "ClusterFacts", &facts, d) < 0)
 		return -1;
 	cl = node_get(facts, "cluster");
+	if (facts && check_facts(r, cl, d) < 0)
+		return -1;
 	cluster = node_at_s(cl, "name") ? node_at_s(cl, "name") :
 	    spec_name(&r->spec);
 	region = node_at_s(cl, "region") ? node_at_s(cl, "region") :
@@ -990,44 +1115,74 @@ cluster_scoped(const char *kind)
 }
 
 /* Argo CD's install manifest, put in its namespace, with the spec's
- * settings merged into argocd-cm and argocd-rbac-cm. */
+ * settings merged into argocd-cm and argocd-rbac-cm.  The whole stream is
+ * checked before any of it is kept: it must be Argo CD's (its Application
+ * CRD is there) and hold the ConfigMaps the spec has settings for. */
 static int
 add_manifest(struct render *r, struct diag *d)
 {
+	static const char *const cms[][2] = {
+		{ "settings", "argocd-cm" }, { "rbac", "argocd-rbac-cm" },
+	};
 	struct doc **docs;
-	size_t n, i;
+	size_t n, i, k;
 	const struct node *argo = node_at(r->spec.root, "bootstrap.argocd");
 	const char *ns = node_at_s(argo, "namespace");
+	int crd = 0, found[2] = { 0, 0 };
 
 	if (read_docs(r->manifest, &docs, &n, d) < 0)
 		return -1;
+	for (i = 0; i < n; i++) {
+		struct node *meta = node_get(docs[i]->root, "metadata");
+		const char *kind = node_at_s(docs[i]->root, "kind");
+		const char *name = node_at_s(meta, "name");
+
+		if (meta == NULL || meta->type != NODE_MAP || kind == NULL) {
+			free_docs(docs, n);
+			return fail(d, r->manifest, "", "document %zu: not a "
+			    "Kubernetes object", i + 1);
+		}
+		if (name && strcmp(kind, "CustomResourceDefinition") == 0 &&
+		    strcmp(name, "applications.argoproj.io") == 0)
+			crd = 1;
+		for (k = 0; k < 2; k++)
+			if (name && strcmp(kind, "ConfigMap") == 0 &&
+			    strcmp(name, cms[k][1]) == 0)
+				found[k] = 1;
+	}
+	if (!crd) {
+		free_docs(docs, n);
+		return fail(d, r->manifest, "", "not an Argo CD install: no "
+		    "CustomResourceDefinition applications.argoproj.io");
+	}
+	for (k = 0; k < 2; k++)
+		if (node_get(argo, cms[k][0])->len && !found[k]) {
+			free_docs(docs, n);
+			return fail(d, r->manifest, "", "no ConfigMap %s for "
+			    "bootstrap.argocd.%s", cms[k][1], cms[k][0]);
+		}
 	for (i = 0; i < n; i++) {
 		struct doc *doc = docs[i];
 		struct arena *a = &doc->arena;
 		struct node *meta = node_get(doc->root, "metadata");
 		const char *kind = node_at_s(doc->root, "kind");
 		const char *name = node_at_s(meta, "name");
-		const char *from = NULL;
 
-		if (meta == NULL || meta->type != NODE_MAP || kind == NULL) {
-			free_docs(docs + i, n - i);
-			free(docs);
-			return fail(d, r->manifest, "", "document %zu: not a "
-			    "Kubernetes object", i + 1);
-		}
 		if (!cluster_scoped(kind) && !node_get(meta, "namespace"))
 			node_map_set(a, meta, "namespace", node_strz(a, ns));
-		if (strcmp(kind, "ConfigMap") == 0 && name &&
-		    strcmp(name, "argocd-cm") == 0)
-			from = "settings";
-		else if (strcmp(kind, "ConfigMap") == 0 && name &&
-		    strcmp(name, "argocd-rbac-cm") == 0)
-			from = "rbac";
-		if (from && node_get(argo, from)->len)
-			node_map_set(a, doc->root, "data", patch_merge(a,
-			    node_get(doc->root, "data"),
-			    node_get(argo, from)));
-		keep_out(doc, r, d);
+		for (k = 0; k < 2; k++)
+			if (name && strcmp(kind, "ConfigMap") == 0 &&
+			    strcmp(name, cms[k][1]) == 0 &&
+			    node_get(argo, cms[k][0])->len)
+				node_map_set(a, doc->root, "data", patch_merge(
+				    a, node_get(doc->root, "data"),
+				    node_get(argo, cms[k][0])));
+		if (keep_out(doc, r, d) < 0) {
+			while (++i < n)
+				doc_free(docs[i]);
+			free(docs);
+			return -1;
+		}
 	}
 	free(docs);
 	return 0;
@@ -1053,6 +1208,63 @@ target_match(const struct node *t, const struct node *obj)
 	return 1;
 }
 
+/* What a patched object lacks of what names it, or NULL. */
+static const char *
+patched_identity(const struct node *o)
+{
+	static const char *const need[] = {
+		"apiVersion", "kind", "metadata.name"
+	};
+	const char *v;
+	size_t i;
+
+	if (o == NULL || o->type != NODE_MAP)
+		return "mapping";
+	for (i = 0; i < sizeof need / sizeof need[0]; i++)
+		if ((v = node_at_s(o, need[i])) == NULL || *v == '\0')
+			return need[i];
+	return NULL;
+}
+
+static int
+identity_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* After patches no two objects may be one: kubectl would apply the later
+ * over the earlier. */
+static int
+unique_identities(struct render *r, struct diag *d)
+{
+	char **ids = xcalloc(r->nout ? r->nout : 1, sizeof *ids);
+	const char *ns, *api, *slash;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->nout; i++) {
+		const struct node *o = r->out[i]->root;
+
+		api = node_at_s(o, "apiVersion");
+		slash = strchr(api, '/');
+		ns = node_at_s(o, "metadata.namespace");
+		ids[i] = xasprintf("%.*s %s %s/%s", slash ?
+		    (int)(slash - api) : 0, api, node_at_s(o, "kind"),
+		    ns && !cluster_scoped(node_at_s(o, "kind")) ? ns : "",
+		    node_at_s(o, "metadata.name"));
+	}
+	qsort(ids, r->nout, sizeof *ids, identity_cmp);
+	for (i = 1; i < r->nout && rc == 0; i++)
+		if (strcmp(ids[i - 1], ids[i]) == 0)
+			rc = diag_fail(d, EXIT_INPUT, "", 0, 0, "", "after the "
+			    "patches two objects are %s", strchr(ids[i], ' ') +
+			    1);
+	for (i = 0; i < r->nout; i++)
+		free(ids[i]);
+	free(ids);
+	return rc;
+}
+
 static int
 apply_patch(struct render *r, const char *file, const struct doc *p,
     struct diag *d)
@@ -1060,7 +1272,7 @@ apply_patch(struct render *r, const char *file, const struct doc *p,
 	const struct node *t = node_get(p->root, "target");
 	const struct node *jp = node_get(p->root, "jsonPatch");
 	const struct node *mp = node_get(p->root, "mergePatch");
-	const char *kind = node_at_s(p->root, "kind");
+	const char *kind = node_at_s(p->root, "kind"), *what;
 	size_t i, hits = 0;
 
 	diag_clear(d);
@@ -1073,6 +1285,18 @@ apply_patch(struct render *r, const char *file, const struct doc *p,
 	if ((jp == NULL) == (mp == NULL))
 		return diag_set(d, EXIT_INPUT, "needs jsonPatch or "
 		    "mergePatch, one of them");
+	for (i = 0; jp && jp->type == NODE_SEQ && i < jp->len; i++) {
+		const char *op = node_at_s(jp->u.items[i], "op");
+		const char *path = node_at_s(jp->u.items[i], "path");
+
+		/* A patch changes an object; it does not swap it. */
+		if (path && *path == '\0' && op && strcmp(op, "test") != 0) {
+			diag_setpath(d, "jsonPatch");
+			return diag_set(d, EXIT_INPUT, "operation %zu: %s of the "
+			    "whole object: patch its fields instead", i + 1,
+			    op);
+		}
+	}
 	for (i = 0; i < r->nout; i++) {
 		struct doc *o = r->out[i];
 
@@ -1085,6 +1309,10 @@ apply_patch(struct render *r, const char *file, const struct doc *p,
 		}
 		if (mp)
 			o->root = patch_merge(&o->arena, o->root, mp);
+		if ((what = patched_identity(o->root)) != NULL)
+			return diag_set(d, EXIT_INPUT, "the patched %s %s has "
+			    "no %s", node_at_s(t, "kind"), node_at_s(t, "name"),
+			    what);
 	}
 	if (hits == 0)
 		return diag_set(d, EXIT_INPUT, "target: no %s named %s in "
@@ -1106,14 +1334,25 @@ apply_patches(struct render *r, struct diag *d)
 			rc = apply_patch(r, r->patches[f], docs[i], d);
 		free_docs(docs, n);
 	}
+	if (rc == 0 && r->npatches)
+		rc = unique_identities(r, d);
 	return rc;
 }
 
 static int
 run(struct render *r, struct diag *d)
 {
+	struct stat st;
 	int rc;
 
+	/* An overlay that is not there would silently render the shipped
+	 * templates instead. */
+	if (r->tdir && stat(r->tdir, &st) < 0)
+		return diag_fail(d, EXIT_INPUT, r->tdir, 0, 0, "", "%s",
+		    strerror(errno));
+	if (r->tdir && !S_ISDIR(st.st_mode))
+		return diag_fail(d, EXIT_INPUT, r->tdir, 0, 0, "", "not a "
+		    "directory");
 	r->ctxdoc = doc_new("context", 1);
 	r->ctx = node_copy(&r->ctxdoc->arena, r->spec.root);
 	r->ctxdoc->root = r->ctx;
@@ -1150,6 +1389,48 @@ run(struct render *r, struct diag *d)
 	if (rc < 0)
 		return -1;
 	return apply_patches(r, d);
+}
+
+/* The documents kept for patches, now final. */
+static int
+emit_kept(struct render *r, struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < r->nout; i++) {
+		emit_doc(&r->text, r->fmt, r->out[i]->root, &r->ndocs);
+		if (output_limit(r, d) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+check_inputs(const struct render *r, const char *spec)
+{
+	const char *names[5 + 2 * MAX_FILES], *what[5 + 2 * MAX_FILES];
+	size_t n = 0;
+	int i;
+
+	names[n] = spec;
+	what[n++] = "the spec";
+	names[n] = r->facts;
+	what[n++] = "-f";
+	names[n] = r->keys;
+	what[n++] = "-k";
+	names[n] = r->manifest;
+	what[n++] = "-m";
+	names[n] = r->genesis;
+	what[n++] = "-g";
+	for (i = 0; i < r->naddrs; i++) {
+		names[n] = r->addrs[i];
+		what[n++] = "-a";
+	}
+	for (i = 0; i < r->npatches; i++) {
+		names[n] = r->patches[i];
+		what[n++] = "-p";
+	}
+	cli_stdin_once(usage, names, what, n);
 }
 
 static void
@@ -1242,14 +1523,13 @@ main(int argc, char **argv)
 	if (r.mode == MODE_BOOTSTRAP && r.manifest == NULL)
 		cli_misuse(usage, "bootstrap needs -m with Argo CD's install "
 		    "manifest");
-	if (spec_load(ops[1], &r.spec, &d) < 0 || run(&r, &d) < 0) {
+	check_inputs(&r, ops[1]);
+	if (spec_load(ops[1], &r.spec, &d) < 0 || run(&r, &d) < 0 ||
+	    emit_kept(&r, &d) < 0) {
 		cli_diag(&d);
 		rc = d.status ? d.status : EXIT_INPUT;
-	} else {
-		for (i = 0; i < r.nout; i++)
-			emit_doc(&r.text, r.fmt, r.out[i]->root, &r.ndocs);
+	} else
 		cli_put(r.text.p, r.text.len);
-	}
 	buf_release(&r.text);
 	for (i = 0; i < r.nout; i++)
 		doc_free(r.out[i]);

@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "genesis.h"
 #include "keys.h"
+#include "shape.h"
 #include "sigv4.h"
 
 static const char usage[] =
@@ -139,6 +140,9 @@ read_secret_file(const char *path, struct buf *b, struct diag *d)
 	mem_wipe(tmp, sizeof tmp);
 	if (fd != 0)
 		close(fd);
+	/* On failure nothing is left for a caller to forget. */
+	if (got < 0)
+		buf_wipe(b);
 	if (got == -2)
 		return diag_set(d, EXIT_INPUT, "%s: larger than %u bytes",
 		    path, FILE_LIMIT);
@@ -219,11 +223,16 @@ parse_counts(const char *arg, long count[KEY_NROLES])
 	enum key_role r;
 	char *end;
 	long v;
+	unsigned seen = 0;
 
 	while (*p) {
 		eq = strchr(p, '=');
 		if (eq == NULL || key_role_parse(p, (size_t)(eq - p), &r) < 0)
 			return -1;
+		/* seed=1,seed=2 says two things; neither may win quietly. */
+		if (seen & (1u << r))
+			return -2;
+		seen |= 1u << r;
 		errno = 0;
 		v = strtol(eq + 1, &end, 10);
 		if (end == eq + 1 || errno || v < 0 || v > KEY_INDEX_MAX ||
@@ -376,6 +385,12 @@ load_spec(struct opts *o, struct diag *d)
 	o->spec_region = spec_str(o, "aws.region", &bad);
 	if (bad)
 		return spec_fail(o, d, "aws.region", "expected a string");
+	if (o->spec_region && !shape_region(o->spec_region,
+	    strlen(o->spec_region))) {
+		spec_fail(o, d, "aws.region", "");
+		return diag_set(d, EXIT_INPUT, "'%s' is not an AWS region like "
+		    "us-east-2", o->spec_region);
+	}
 	o->spec_ns = spec_str(o, "network.namespace", &bad);
 	if (bad)
 		return spec_fail(o, d, "network.namespace", "expected a "
@@ -904,6 +919,12 @@ cmd_external(struct opts *o)
 		    "aws.region in the spec, or AWS_REGION");
 		return fail(&d);
 	}
+	if (!shape_region(region, strlen(region))) {
+		doc_free(doc);
+		diag_set(&d, EXIT_INPUT, "external: region '%s' is not an AWS "
+		    "region like us-east-2", region);
+		return fail(&d);
+	}
 	ns = namespace_of(o);
 	snprintf(api, sizeof api, "external-secrets.io/%s", o->version);
 	snprintf(storename, sizeof storename, "%s-secretsmanager", ns);
@@ -1196,8 +1217,25 @@ cmd_sign(struct opts *o)
 	}
 	h = sigv4_http_find(&hr, "x-amz-date");
 	if (h) {
-		snprintf(hdrdate, sizeof hdrdate, "%.*s", (int)h->vlen,
-		    h->value);
+		const char *v = h->value;
+		size_t vlen = h->vlen;
+
+		/* The value as SigV4 reads it: without the blanks around. */
+		while (vlen && (*v == ' ' || *v == '\t'))
+			v++, vlen--;
+		while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t' ||
+		    v[vlen - 1] == '\r'))
+			vlen--;
+		if (vlen != 16) {
+			/* Not echoed: a request to sign may carry secrets
+			 * in any header. */
+			diag_set(&d, EXIT_INPUT, "X-Amz-Date: %zu characters, "
+			    "not a date like 20150830T123600Z", vlen);
+			sigv4_http_release(&hr);
+			buf_wipe(&text);
+			return fail(&d);
+		}
+		snprintf(hdrdate, sizeof hdrdate, "%.*s", (int)vlen, v);
 		if (o->time && strcmp(o->time, hdrdate) != 0) {
 			sigv4_http_release(&hr);
 			buf_wipe(&text);
@@ -1648,6 +1686,32 @@ static const struct command commands[] = {
 	{ "genesis", "verify", "k:o:", 1, cmd_genesis_verify },
 };
 
+/* A command with a file operand reads standard input without one. */
+static void
+check_inputs(const struct opts *o, const struct command *cmd)
+{
+	size_t max = (size_t)o->nargs + 3, n = 0;
+	const char **names = xcalloc(max, sizeof *names);
+	const char **what = xcalloc(max, sizeof *what);
+	int i;
+
+	names[n] = o->spec;
+	what[n++] = "-s";
+	names[n] = o->keys_file;
+	what[n++] = "-k";
+	if (cmd->max_args != 0 && o->nargs == 0) {
+		names[n] = "-";
+		what[n++] = "the input (none given)";
+	}
+	for (i = 0; i < o->nargs; i++) {
+		names[n] = o->args[i];
+		what[n++] = "operand -";
+	}
+	cli_stdin_once(usage, names, what, n);
+	free(names);
+	free(what);
+}
+
 static void
 check_options(struct opts *o)
 {
@@ -1689,7 +1753,7 @@ main(int argc, char **argv)
 	const struct command *cmd = NULL;
 	char cmdname[32];
 	size_t i;
-	int ch, rc;
+	int ch, rc, k;
 
 	cli_init(argc, argv, usage);
 	memset(&o, 0, sizeof o);
@@ -1722,7 +1786,10 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'a': o.all_aws = 1; break;
 		case 'c':
-			if (parse_counts(optarg, o.count) < 0)
+			if ((k = parse_counts(optarg, o.count)) == -2)
+				cli_misuse(usage, "-c: '%s' names a role twice",
+				    optarg);
+			if (k < 0)
 				cli_misuse(usage, "-c: '%s' is not a list like "
 				    "seed=1,validator=4", optarg);
 			o.have_counts = 1;
@@ -1763,6 +1830,7 @@ main(int argc, char **argv)
 	o.nargs = argc - optind;
 	if (cmd->max_args >= 0 && o.nargs > cmd->max_args)
 		cli_misuse(usage, "%s: too many arguments", o.cmd);
+	check_inputs(&o, cmd);
 	check_options(&o);
 	diag_clear(&d);
 	if (o.spec && load_spec(&o, &d) < 0) {

@@ -13,6 +13,7 @@
 #include "emit.h"
 #include "hcl.h"
 #include "node.h"
+#include "shape.h"
 #include "spec.h"
 #include "spec_cluster.h"
 #include "stream.h"
@@ -204,8 +205,12 @@ check_aws(struct tf *t, struct diag *d)
 	    spec_str(t, "aws.profile", 0, &t->profile, d) < 0 ||
 	    spec_str(t, "aws.accountId", 0, &t->account, d) < 0)
 		return -1;
-	if (t->account && (strlen(t->account) != 12 ||
-	    strspn(t->account, "0123456789") != 12))
+	/* Both become part of host names and ARNs. */
+	if (!shape_region(t->region, strlen(t->region)))
+		return fail_at(d, t->spec_name, node_at(t->spec->root,
+		    "aws.region"), "aws.region", "'%s' is not an AWS region "
+		    "like us-east-2", t->region);
+	if (t->account && !shape_account(t->account, strlen(t->account)))
 		return fail_at(d, t->spec_name, node_at(t->spec->root,
 		    "aws.accountId"), "aws.accountId", "'%s' is not a 12-digit "
 		    "AWS account ID", t->account);
@@ -501,6 +506,15 @@ facts_from_outputs(struct tf *t, struct node **facts, struct diag *d)
 	for (i = 0; i < sizeof facts_map / sizeof facts_map[0]; i++) {
 		if (output_str(t, facts_map[i].output, &s, d) < 0)
 			return -1;
+		if (facts_map[i].role && !shape_arn(s, strlen(s))) {
+			char path[128];
+
+			snprintf(path, sizeof path, "%s.value",
+			    facts_map[i].output);
+			return fail_at(d, t->in_name, node_at(node_get(
+			    t->in->root, facts_map[i].output), "value"),
+			    path, "'%s' is not an ARN", s);
+		}
 		node_map_set(a, facts_map[i].role ? roles : cl,
 		    facts_map[i].field, node_strz(a, s));
 	}
@@ -511,11 +525,25 @@ facts_from_outputs(struct tf *t, struct node **facts, struct diag *d)
 		return fail_at(d, t->in_name, node_at(t->in->root,
 		    "cluster_name.value"), "cluster_name.value", "'%s' is not "
 		    "the spec's name '%s'", s, t->name);
+	s = node_at_s(cl, "region");
+	if (strcmp(s, t->region) != 0)
+		return fail_at(d, t->in_name, node_at(t->in->root,
+		    "region.value"), "region.value", "'%s' is not the spec's "
+		    "aws.region '%s'", s, t->region);
 	s = node_at_s(cl, "accountId");
 	if (t->account && strcmp(s, t->account) != 0)
 		return fail_at(d, t->in_name, node_at(t->in->root,
 		    "account_id.value"), "account_id.value", "'%s' is not the "
 		    "spec's aws.accountId '%s'", s, t->account);
+	if (!shape_account(s, strlen(s)))
+		return fail_at(d, t->in_name, node_at(t->in->root,
+		    "account_id.value"), "account_id.value", "'%s' is not a "
+		    "12-digit AWS account ID", s);
+	s = node_at_s(cl, "endpoint");
+	if (!shape_url(s, strlen(s)))
+		return fail_at(d, t->in_name, node_at(t->in->root,
+		    "cluster_endpoint.value"), "cluster_endpoint.value", "'%s' "
+		    "is not an http or https URL", s);
 	*facts = f;
 	return 0;
 }
@@ -540,6 +568,21 @@ facts_given(struct tf *t, struct node **facts, struct diag *d)
 		return fail_at(d, t->in_name, node_at(t->in->root,
 		    "cluster.name"), "cluster.name", "'%s' is not the spec's "
 		    "name '%s'", name, t->name);
+	name = node_at_s(t->in->root, "cluster.region");
+	if (strcmp(name, t->region) != 0)
+		return fail_at(d, t->in_name, node_at(t->in->root,
+		    "cluster.region"), "cluster.region", "'%s' is not the "
+		    "spec's aws.region '%s'", name, t->region);
+	name = node_at_s(t->in->root, "cluster.accountId");
+	if (name && !shape_account(name, strlen(name)))
+		return fail_at(d, t->in_name, node_at(t->in->root,
+		    "cluster.accountId"), "cluster.accountId", "'%s' is not a "
+		    "12-digit AWS account ID", name);
+	name = node_at_s(t->in->root, "cluster.endpoint");
+	if (!shape_url(name, strlen(name)))
+		return fail_at(d, t->in_name, node_at(t->in->root,
+		    "cluster.endpoint"), "cluster.endpoint", "'%s' is not an "
+		    "http or https URL", name);
 	*facts = t->in->root;
 	return 0;
 }
@@ -716,10 +759,9 @@ main(int argc, char **argv)
 			    "too many arguments");
 		t.spec_path = argv[0];
 		t.outputs_path = argc == 2 ? argv[1] : "-";
-		if (strcmp(t.spec_path, "-") == 0 &&
-		    strcmp(t.outputs_path, "-") == 0)
-			cli_misuse(usage, "the spec and the outputs cannot "
-			    "both be standard input");
+		cli_stdin_once(usage, (const char *[]){ t.spec_path,
+		    t.outputs_path }, (const char *[]){ "the spec",
+		    "the outputs" }, 2);
 	} else {
 		if (argc > 1)
 			cli_misuse(usage, "too many arguments");

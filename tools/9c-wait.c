@@ -96,17 +96,20 @@ parse_duration(const char *s)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	if (errno || end == s || !(v >= 0))
 		return -1;
 	if (*end == '\0' || strcmp(end, "s") == 0)
-		return v;
-	if (strcmp(end, "ms") == 0)
-		return v / 1000;
-	if (strcmp(end, "m") == 0)
-		return v * 60;
-	if (strcmp(end, "h") == 0)
-		return v * 3600;
-	return -1;
+		;
+	else if (strcmp(end, "ms") == 0)
+		v /= 1000;
+	else if (strcmp(end, "m") == 0)
+		v *= 60;
+	else if (strcmp(end, "h") == 0)
+		v *= 3600;
+	else
+		return -1;
+	/* A day, as 9c-kapply -t allows; "inf" or 2^64 is no deadline. */
+	return v <= 86400 ? v : -1;
 }
 
 static void
@@ -205,10 +208,9 @@ progress_settled(struct run *r, const struct target *t)
 	what = t->res.state == READY_GONE ? "deleted" : "ready";
 	progress_clear(r);
 	if (t->res.flags & READY_NOTE)
-		fprintf(stderr, "%s: %s: %s (%s)\n", cli_prog, t->label, what,
-		    t->res.reason);
+		cli_warn("%s: %s (%s)", t->label, what, t->res.reason);
 	else if (!r->tty)
-		fprintf(stderr, "%s: %s: %s\n", cli_prog, t->label, what);
+		cli_warn("%s: %s", t->label, what);
 }
 
 static void
@@ -216,6 +218,7 @@ progress_draw(struct run *r)
 {
 	size_t i, shown = 0;
 	int lines = 0;
+	char line[300], esc[4 * sizeof line];
 
 	if (r->o.quiet || !r->tty)
 		return;
@@ -225,8 +228,10 @@ progress_draw(struct run *r)
 
 		if (t->done)
 			continue;
-		fprintf(stderr, "  %.60s: %.100s%s%.100s\n", t->label,
+		snprintf(line, sizeof line, "%.60s: %.100s%s%.100s", t->label,
 		    t->res.reason, t->pod[0] ? ", " : "", t->pod);
+		diag_escape(esc, sizeof esc, line, strlen(line));
+		fprintf(stderr, "  %s\n", esc);
 		shown++;
 		lines++;
 	}
@@ -309,15 +314,15 @@ report_pending(struct run *r, const char *why)
 	size_t i;
 
 	progress_clear(r);
-	fprintf(stderr, "%s: %s: %zu of %zu objects not %s\n", cli_prog, why,
-	    r->n - r->ndone, r->n, r->o.for_delete ? "deleted" : "ready");
+	cli_warn("%s: %zu of %zu objects not %s", why, r->n - r->ndone, r->n,
+	    r->o.for_delete ? "deleted" : "ready");
 	for (i = 0; i < r->n; i++) {
 		const struct target *t = &r->t[i];
 
 		if (t->done)
 			continue;
-		fprintf(stderr, "%s: %s: %s%s%s\n", cli_prog, t->label,
-		    t->res.reason, t->pod[0] ? ", " : "", t->pod);
+		cli_warn("%s: %s%s%s", t->label, t->res.reason,
+		    t->pod[0] ? ", " : "", t->pod);
 	}
 }
 
@@ -335,8 +340,7 @@ report_failed(struct run *r)
 		if (!failed)
 			progress_clear(r);
 		failed = 1;
-		fprintf(stderr, "%s: %s: %s\n", cli_prog, t->label,
-		    t->res.reason);
+		cli_warn("%s: %s", t->label, t->res.reason);
 	}
 	return failed;
 }
@@ -849,8 +853,8 @@ wait_loop(struct run *r, struct diag *d)
 			    r->o.timeout);
 			report_pending(r, m);
 			if (watch_trouble(r->ws)[0])
-				fprintf(stderr, "%s: last connection error: "
-				    "%s\n", cli_prog, watch_trouble(r->ws));
+				cli_warn("last connection error: %s",
+				    watch_trouble(r->ws));
 			return EXIT_TIMEOUT;
 		}
 		if (now - last_draw >= 0.2) {
@@ -885,6 +889,10 @@ run_watch(struct run *r)
 		cli_diag(&d);
 		return d.status ? d.status : EXIT_INPUT;
 	}
+	/* -t bounds everything, the credential plugin included. */
+	if (r->o.timeout > 0)
+		kube_config_set_deadline(cfg, r->o.timeout -
+		    (now_s() - r->start));
 	if ((k = kube_new(cfg, &d)) == NULL) {
 		cli_diag(&d);
 		return d.status ? d.status : EXIT_CONNECT;

@@ -12,6 +12,7 @@
 #include "aws.h"
 #include "cli.h"
 #include "net.h"
+#include "shape.h"
 #include "sigv4.h"
 
 #define INI_LIMIT (1024 * 1024)
@@ -293,11 +294,25 @@ aws_config_load(struct aws_config *c, const char *profile,
 		    c->profile);
 		goto out;
 	}
+	/* The region becomes part of the host name and the signature's
+	 * scope: anything but a region's shape could redirect the call. */
+	if (!shape_region(c->region, strlen(c->region))) {
+		diag_set(d, EXIT_INPUT, "region '%s' is not an AWS region like "
+		    "us-east-2", c->region);
+		goto out;
+	}
 	load_endpoint(c, &cfg, csec);
+	if (c->endpoint && !shape_url(c->endpoint, strlen(c->endpoint))) {
+		diag_set(d, EXIT_INPUT, "endpoint '%s' is not an http or https "
+		    "URL with a host, port and path only", c->endpoint);
+		goto out;
+	}
 	if (c->endpoint == NULL)
 		c->endpoint = xasprintf("https://secretsmanager.%s.%s",
 		    c->region, strncmp(c->region, "cn-", 3) == 0 ?
 		    "amazonaws.com.cn" : "amazonaws.com");
+	diag_secret(c->secret_key);
+	diag_secret(c->session_token);
 	rc = 0;
 out:
 	ini_release(&cred);
@@ -499,8 +514,7 @@ add_header(struct curl_slist *l, const char *name, const char *v)
 	OPENSSL_cleanse(s, strlen(s));
 	free(s);
 	if (n == NULL) {
-		fprintf(stderr, "%s: out of memory\n", cli_prog);
-		exit(NINEC_EXIT_OOM);
+		util_oom();
 	}
 	return n;
 }
@@ -622,6 +636,10 @@ aws_sm_call(const struct aws_config *c, const char *op, const char *body,
 	if (e == CURLE_OPERATION_TIMEDOUT)
 		diag_set(d, EXIT_TIMEOUT, "%s: %s: timed out after %d "
 		    "attempts", c->endpoint, op, attempt);
+	else if (e == CURLE_WRITE_ERROR)
+		/* on_body refuses only a reply past the limit. */
+		diag_set(d, EXIT_INPUT, "%s: %s: the reply is larger than %d "
+		    "MiB", c->endpoint, op, RESP_LIMIT >> 20);
 	else if (e != CURLE_OK)
 		/* curl's own text for a refused connection carries a
 		 * timing; its error name is stable. */
@@ -650,8 +668,7 @@ print_wipe(cJSON *j, size_t *len)
 	char *s = cJSON_PrintUnformatted(j);
 
 	if (s == NULL) {
-		fprintf(stderr, "%s: out of memory\n", cli_prog);
-		exit(NINEC_EXIT_OOM);
+		util_oom();
 	}
 	*len = strlen(s);
 	return s;

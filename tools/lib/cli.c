@@ -28,6 +28,10 @@ cli_init(int argc, char **argv, const char *usage)
 	if (argc > 0 && argv[0]) {
 		slash = strrchr(argv[0], '/');
 		cli_prog = slash ? slash + 1 : argv[0];
+		/* getopt(3) names argv[0] in its messages: the name, not the
+		 * path it was run by. */
+		argv[0] = (char *)cli_prog;
+		util_prog = cli_prog;
 	}
 	/* Write errors are checked where they happen; EPIPE is not a crash. */
 	signal(SIGPIPE, SIG_IGN);
@@ -41,17 +45,34 @@ cli_init(int argc, char **argv, const char *usage)
 	}
 }
 
+/* Every message leaves through here: one escaped, masked line. */
+static void
+say(const char *msg)
+{
+	char line[4 * (DIAG_MSG + DIAG_PATH + 256)];
+
+	diag_escape(line, sizeof line, msg, strlen(msg));
+	fprintf(stderr, "%s: %s\n", cli_prog, line);
+}
+
+static void
+vsay(const char *fmt, va_list ap)
+{
+	char msg[DIAG_MSG + DIAG_PATH + 256];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	say(msg);
+}
+
 void
 cli_misuse(const char *usage, const char *why, ...)
 {
 	va_list ap;
 
 	if (why) {
-		fprintf(stderr, "%s: ", cli_prog);
 		va_start(ap, why);
-		vfprintf(stderr, why, ap);
+		vsay(why, ap);
 		va_end(ap);
-		fputc('\n', stderr);
 	}
 	cli_usage(usage, 1);
 	exit(EXIT_USAGE);
@@ -62,11 +83,9 @@ cli_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", cli_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void
@@ -75,11 +94,9 @@ cli_fatal(int status, const char *fmt, ...)
 	va_list ap;
 
 	fflush(stdout);
-	fprintf(stderr, "%s: ", cli_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(status);
 }
 
@@ -90,7 +107,7 @@ cli_diag(const struct diag *d)
 
 	diag_format(d, msg, sizeof msg);
 	fflush(stdout);
-	fprintf(stderr, "%s: %s\n", cli_prog, msg);
+	say(msg);
 }
 
 void
@@ -104,6 +121,22 @@ cli_exit(int status)
 		exit(status ? status : EXIT_FAIL);
 	}
 	exit(status);
+}
+
+void
+cli_stdin_once(const char *usage, const char *const *names,
+    const char *const *what, size_t n)
+{
+	size_t i, first = n;
+
+	for (i = 0; i < n; i++) {
+		if (names[i] == NULL || strcmp(names[i], "-") != 0)
+			continue;
+		if (first < n)
+			cli_misuse(usage, "%s and %s cannot both be standard "
+			    "input", what[first], what[i]);
+		first = i;
+	}
 }
 
 int
@@ -170,10 +203,14 @@ cli_each_doc(int argc, char **argv, cli_doc_fn fn, void *ctx, struct diag *d)
 	struct cli_inputs in;
 	struct stream *s;
 	struct doc *doc;
-	int r = 0;
+	int r = 0, i, dash;
 
-	cli_inputs_init(&in, argc, argv);
 	diag_clear(d);
+	for (i = 0, dash = 0; i < argc; i++)
+		if (strcmp(argv[i], "-") == 0 && dash++)
+			return diag_set(d, EXIT_USAGE, "operand - is given "
+			    "twice: standard input can be read once");
+	cli_inputs_init(&in, argc, argv);
 	while (r == 0 && (s = cli_inputs_next(&in, d)) != NULL) {
 		while ((r = stream_next(s, &doc, d)) == 1)
 			if (fn(doc, ctx, d) < 0)

@@ -51,6 +51,12 @@ void cli_fatal(int status, const char *fmt, ...)
 void cli_diag(const struct diag *d);
 void cli_exit(int status) __attribute__((noreturn));
 
+/* Standard input can be read once: when two of the n inputs are "-",
+ * misuse (exit 2) naming them by what[] ("the spec", "-a"); a NULL name
+ * is an input not given. */
+void cli_stdin_once(const char *usage, const char *const *names,
+    const char *const *what, size_t n);
+
 /* -o yaml|json; returns 0, or -1 for an unknown format. */
 int cli_format(const char *arg, enum emit_format *f);
 

@@ -12,6 +12,17 @@
  * it outlives the stream it describes.  Empty and zero fields are left out
  * of the message: line 0 means "no position", doc 0 means "not about a document".
  * `status' is the exit status the problem calls for (see cli.h).
+ *
+ * Values in a message come from users and servers, so nothing reaches a
+ * terminal raw: diag_escape() turns any bytes into one printable line
+ * (control bytes as \n, \e, \xNN; invalid UTF-8 and C1 controls as
+ * \xNN; a backslash stays, so the tools' own texts read as written) and
+ * masks what must never be shown, by one rule: the secrets registered
+ * with diag_secret() (tokens, private keys, passwords the process holds)
+ * and the userinfo of any URL (`://user:pass@'); diag_format() also masks
+ * a private key's shape in a field path, where a pasted key lands (not in
+ * the message: hashes have that shape).  The registry owns copies of the
+ * secrets for the life of the process.
  */
 #ifndef NINEC_DIAG_H
 #define NINEC_DIAG_H
@@ -46,5 +57,10 @@ int diag_vfail(struct diag *d, int status, const char *input, int line,
 void diag_setpath(struct diag *d, const char *path);
 /* The message without the program name, into out (always terminated). */
 void diag_format(const struct diag *d, char *out, size_t n);
+/* s (n bytes) as one printable, masked line into out (always terminated,
+ * cut at a character boundary); returns the length written. */
+size_t diag_escape(char *out, size_t size, const char *s, size_t n);
+/* Never show s (ignored when shorter than 6 bytes: too common to mask). */
+void diag_secret(const char *s);
 
 #endif

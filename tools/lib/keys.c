@@ -466,11 +466,18 @@ priv_from_text(struct key *k, const char *s, size_t n, struct diag *d)
 	unsigned char priv[KEY_PRIV_LEN];
 	int rc;
 
+	char text[65];
+
 	if (n != 64 || key_unhex(s, n, priv) < 0)
 		return diag_set(d, EXIT_INPUT, "expected 64 hex digits "
 		    "(a private key)");
 	rc = key_from_priv(k, priv, d);
 	OPENSSL_cleanse(priv, sizeof priv);
+	/* A key once read is never shown, wherever it turns up again. */
+	memcpy(text, s, 64);
+	text[64] = '\0';
+	diag_secret(text);
+	OPENSSL_cleanse(text, sizeof text);
 	return rc;
 }
 
@@ -598,8 +605,23 @@ entry_key(struct key *k, const struct node *e, int need_priv, size_t i,
 	unsigned char pub[65];
 	size_t n;
 
+	static const char *const fields[] = {
+		"name", "role", "index", "publicKey", "address", "privateKey",
+		NULL
+	};
+	const char *const *f;
+	size_t j;
+
 	if (e == NULL || e->type != NODE_MAP)
 		return entry_fail(d, i, NULL, "expected a mapping");
+	/* A misspelt field would be dropped without a word. */
+	for (j = 0; j < e->len; j++) {
+		for (f = fields; *f && strcmp(*f, e->u.pairs[j].key->u.s); f++)
+			;
+		if (*f == NULL)
+			return entry_fail(d, i, e->u.pairs[j].key->u.s,
+			    "unknown key");
+	}
 	if (name == NULL)
 		return entry_fail(d, i, "name", "missing");
 	if (key_name_parse(name, strlen(name), &k->role, &k->index) < 0)
@@ -667,11 +689,15 @@ keyset_from_flat(struct keyset *ks, const struct node *root, struct diag *d)
 		path[0] = '\0';
 		path_fmt_key(path, sizeof path, key->u.s, key->len);
 		diag_setpath(d, path);
+		/* Not echoed: in this file a key where its name goes is the
+		 * likely mistake. */
 		if (key_name_parse(key->u.s, key->len, &k.role,
-		    &k.index) < 0)
-			return diag_set(d, EXIT_INPUT, "not a node key name "
-			    "(seed-, miner- or validator-private-key-N, or "
-			    KEY_APV_SIGNER_NAME ")");
+		    &k.index) < 0) {
+			diag_setpath(d, "");
+			return diag_set(d, EXIT_INPUT, "key %zu: not a node key "
+			    "name (seed-, miner- or validator-private-key-N, "
+			    "or " KEY_APV_SIGNER_NAME ")", i + 1);
+		}
 		if (node_s(v) == NULL || priv_from_text(&k, node_s(v),
 		    v->len, d) < 0) {
 			key_wipe(&k);
@@ -682,6 +708,27 @@ keyset_from_flat(struct keyset *ks, const struct node *root, struct diag *d)
 		key_wipe(&k);
 	}
 	diag_setpath(d, "");
+	return 0;
+}
+
+static int
+unknown_top(const struct node *root, struct diag *d)
+{
+	static const char *const fields[] = {
+		"apiVersion", "kind", "metadata", "keys", NULL
+	};
+	const char *const *f;
+	size_t j;
+
+	for (j = 0; j < root->len; j++) {
+		for (f = fields; *f && strcmp(*f,
+		    root->u.pairs[j].key->u.s); f++)
+			;
+		if (*f == NULL) {
+			diag_setpath(d, root->u.pairs[j].key->u.s);
+			return diag_set(d, EXIT_INPUT, "unknown key");
+		}
+	}
 	return 0;
 }
 
@@ -697,6 +744,8 @@ keyset_from_node(struct keyset *ks, const struct node *root, int need_priv,
 		    "document");
 	if (kind == NULL && node_get(root, "keys") == NULL)
 		rc = keyset_from_flat(ks, root, d);
+	else if ((rc = unknown_top(root, d)) < 0)
+		;
 	else if (kind && strcmp(kind, "NodePrivateKeys") == 0)
 		rc = keyset_from_list(ks, node_get(root, "keys"), need_priv,
 		    d);

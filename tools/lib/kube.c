@@ -8,6 +8,8 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -18,10 +20,14 @@
 
 #include "kube.h"
 #include "net.h"
+#include "shape.h"
 #include "stream.h"
 
 #define KUBE_EXIT_INPUT 3
 #define KUBE_EXIT_CONNECT 4
+#define KUBE_EXIT_TIMEOUT 5
+/* An exec plugin's own bound, whatever the run's deadline. */
+#define EXEC_LIMIT 60.0
 #define BODY_LIMIT ((size_t)64 << 20)
 #define FILE_LIMIT ((size_t)16 << 20)
 #define SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -45,6 +51,7 @@ struct kube_config {
 	time_t exec_expiry;		/* 0: valid for the whole run */
 	int exec_done;
 	char *ca_b64;			/* for KUBERNETES_EXEC_INFO cluster info */
+	double deadline;		/* monotonic seconds; 0: none */
 };
 
 static double
@@ -491,8 +498,10 @@ kube_config_load(struct kube_config **out, const struct kube_config_opts *o,
 		    take_pem(usd, "client-key-data", "client-key", udir, &c->key,
 		    input, d) < 0)
 			goto fail;
-		if ((v = node_at_s(usd, "token")) && *v)
+		if ((v = node_at_s(usd, "token")) && *v) {
 			c->token = xstrdup(v);
+			diag_secret(c->token);
+		}
 		else if ((v = node_at_s(usd, "tokenFile")) && *v)
 			c->token_file = resolve_path(udir, v);
 		if (node_get(usd, "exec") &&
@@ -618,8 +627,10 @@ exec_take(struct kube_config *c, const char *p, size_t n, struct diag *d)
 		free(c->token);
 		c->token = NULL;
 	}
-	if (tok && *tok)
+	if (tok && *tok) {
 		c->token = xstrdup(tok);
+		diag_secret(c->token);
+	}
 	if (cd && kd) {
 		buf_wipe(&c->cert);
 		buf_wipe(&c->key);
@@ -651,7 +662,8 @@ run_exec(struct kube_config *c, struct diag *d)
 	char tmp[4096];
 	ssize_t r;
 	size_t i;
-	int ret = -1;
+	int ret = -1, late = 0;
+	double start = now_mono(), end;
 
 	diag_at(d, "", 0, 0, 0);
 	buf_printf(&info, "{\"apiVersion\":\"%s\",\"kind\":\"ExecCredential\","
@@ -683,6 +695,9 @@ run_exec(struct kube_config *c, struct diag *d)
 	}
 	if (pid == 0) {
 		int nul = open("/dev/null", O_RDONLY);
+
+		/* Its own group, so a timeout ends what it started too. */
+		setpgid(0, 0);
 		if (nul >= 0) {
 			dup2(nul, 0);
 			close(nul);
@@ -697,10 +712,25 @@ run_exec(struct kube_config *c, struct diag *d)
 		fprintf(stderr, "exec %s: %s\n", c->exec_argv[0], strerror(errno));
 		_exit(127);
 	}
+	setpgid(pid, pid);
 	buf_release(&info);
 	close(pfd[1]);
 	out.limit = 1 << 20;
-	while ((r = read(pfd[0], tmp, sizeof tmp)) != 0) {
+	end = now_mono() + EXEC_LIMIT;
+	if (c->deadline > 0 && c->deadline < end)
+		end = c->deadline;
+	for (;;) {
+		struct pollfd pf = { pfd[0], POLLIN, 0 };
+		double left = end - now_mono();
+
+		if (left <= 0) {
+			late = 1;
+			break;
+		}
+		if (poll(&pf, 1, (int)(left * 1000) + 1) <= 0)
+			continue;
+		if ((r = read(pfd[0], tmp, sizeof tmp)) == 0)
+			break;
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 || buf_add(&out, tmp, (size_t)r) < 0)
@@ -708,8 +738,19 @@ run_exec(struct kube_config *c, struct diag *d)
 	}
 	mem_wipe(tmp, sizeof tmp);
 	close(pfd[0]);
+	if (late) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	if (late) {
+		diag_set(d, KUBE_EXIT_TIMEOUT, "exec plugin %s: no credential "
+		    "within %.0fs", c->exec_argv[0], c->deadline > 0 &&
+		    c->deadline < start + EXEC_LIMIT ? c->deadline - start :
+		    EXEC_LIMIT);
+		goto out;
+	}
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		diag_set(d, KUBE_EXIT_CONNECT, "exec plugin %s failed (exit status %d)",
 		    c->exec_argv[0], WIFEXITED(st) ? WEXITSTATUS(st) : -1);
@@ -743,6 +784,7 @@ ensure_cred(struct kube_config *c, int force, struct diag *d)
 			free(c->token);
 		}
 		c->token = xstrdup(b.p ? b.p : "");
+		diag_secret(c->token);
 		c->token_read = time(NULL);
 		buf_wipe(&b);
 	}
@@ -879,11 +921,11 @@ call_setup(struct call *c)
 	struct kube *k = c->k;
 	struct kube_config *cfg = k->cfg;
 	char *url = xasprintf("%s%s", k->host_url, c->path);
+	long limit_ms, left_ms;
 
 	c->h = curl_easy_init();
 	if (c->h == NULL) {
-		fputs("out of memory\n", stderr);
-		exit(NINEC_EXIT_OOM);
+		util_oom();
 	}
 	curl_easy_setopt(c->h, CURLOPT_URL, url);
 	free(url);
@@ -897,9 +939,21 @@ call_setup(struct call *c)
 	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, header_cb);
 	curl_easy_setopt(c->h, CURLOPT_HEADERDATA, c);
-	curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT, 10L);
-	if (!c->watch && k->timeout > 0)
-		curl_easy_setopt(c->h, CURLOPT_TIMEOUT, k->timeout);
+	limit_ms = !c->watch && k->timeout > 0 ? k->timeout * 1000 : 0;
+	if (cfg->deadline > 0) {
+		/* A second past the deadline: the caller's own deadline
+		 * checks speak first, this only ends what would hang.  At
+		 * least 1 ms, since 0 means none. */
+		left_ms = (long)((cfg->deadline - now_mono()) * 1000) + 1000;
+		if (left_ms < 1)
+			left_ms = 1;
+		if (limit_ms == 0 || left_ms < limit_ms)
+			limit_ms = left_ms;
+	}
+	curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT_MS,
+	    limit_ms && limit_ms < 10000 ? limit_ms : 10000L);
+	if (limit_ms)
+		curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, limit_ms);
 	if (c->watch) {
 		/* A watch that stalls (server gone without FIN) must end. */
 		curl_easy_setopt(c->h, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -978,8 +1032,11 @@ kube_new(struct kube_config *cfg, struct diag *d)
 		kube_config_free(cfg);
 		return NULL;
 	}
-	if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0) {
-		diag_set(d, KUBE_EXIT_INPUT, "server %s: not an http or https URL", s);
+	/* Only a URL of this shape: userinfo would be sent, printed, or
+	 * would move the host. */
+	if (!shape_url(s, strlen(s))) {
+		diag_set(d, KUBE_EXIT_INPUT, "server %s: not an http or https "
+		    "URL with a host, port and path only", s);
 		kube_config_free(cfg);
 		return NULL;
 	}
@@ -1031,8 +1088,14 @@ call_finish(struct kube *k, struct call *c, CURLcode rc)
 	c->resp.status = rc == CURLE_OK ? code : 0;
 	if (rc != CURLE_OK) {
 		c->resp.transport = (int)rc;
-		snprintf(c->resp.err, sizeof c->resp.err, "%s",
-		    c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+		/* write_cb refuses only a body past the limit; curl's text
+		 * for that would blame the output. */
+		if (rc == CURLE_WRITE_ERROR)
+			snprintf(c->resp.err, sizeof c->resp.err, "the reply "
+			    "is larger than %zu MiB", BODY_LIMIT >> 20);
+		else
+			snprintf(c->resp.err, sizeof c->resp.err, "%s",
+			    c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
 		switch (rc) {
 		case CURLE_PEER_FAILED_VERIFICATION:
 		case CURLE_SSL_CONNECT_ERROR:
@@ -1317,6 +1380,13 @@ kube_set_timeout(struct kube *k, long seconds)
 	k->timeout = seconds;
 }
 
+void
+kube_config_set_deadline(struct kube_config *c, double seconds)
+{
+	c->deadline = seconds > 0 ? now_mono() + seconds : 0;
+}
+
+
 const struct kube_config *
 kube_config_of(const struct kube *k)
 {
@@ -1330,6 +1400,32 @@ kube_namespace(const struct kube *k)
 }
 
 /* ---------------------------------------------------------------- messages */
+
+/* What a reply with no message of its own means; callers name the status
+ * number themselves. */
+static const char *
+http_reason(long status)
+{
+	static const struct {
+		long status;
+		const char *text;
+	} tab[] = {
+		{ 400, "Bad Request" }, { 401, "Unauthorized" },
+		{ 403, "Forbidden" }, { 404, "Not Found" },
+		{ 405, "Method Not Allowed" }, { 406, "Not Acceptable" },
+		{ 409, "Conflict" }, { 410, "Gone" },
+		{ 413, "Content Too Large" }, { 415, "Unsupported Media Type" },
+		{ 422, "Unprocessable Content" }, { 429, "Too Many Requests" },
+		{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
+		{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof tab / sizeof tab[0]; i++)
+		if (tab[i].status == status)
+			return tab[i].text;
+	return "no message";
+}
 
 void
 kube_resp_message(const struct kube_resp *r, char *out, size_t n)
@@ -1349,7 +1445,7 @@ kube_resp_message(const struct kube_resp *r, char *out, size_t n)
 	else if (r->body.len && r->body.len < 200 && j == NULL)
 		snprintf(out, n, "%.*s", (int)strcspn(r->body.p, "\n"), r->body.p);
 	else
-		snprintf(out, n, "HTTP %ld", r->status);
+		snprintf(out, n, "%s", http_reason(r->status));
 	cJSON_Delete(j);
 }
 
@@ -1568,6 +1664,10 @@ resp_diag(const struct kube *k, const struct kube_resp *r, const char *what,
 
 	kube_resp_message(r, msg, sizeof msg);
 	diag_at(d, "", 0, 0, 0);
+	if (r->status == 0 && r->transport == CURLE_OPERATION_TIMEDOUT &&
+	    k->cfg->deadline > 0 && now_mono() >= k->cfg->deadline)
+		return diag_set(d, KUBE_EXIT_TIMEOUT, "%s: %s: no answer before "
+		    "the deadline", k->cfg->server, what);
 	if (r->status == 0)
 		return diag_set(d, KUBE_EXIT_CONNECT, "%s: %s", k->cfg->server, msg);
 	if (r->auth)

@@ -56,6 +56,17 @@ const char *kube_config_server(const struct kube_config *c);
 const char *kube_config_namespace(const struct kube_config *c);
 const char *kube_config_context(const struct kube_config *c);
 
+/*
+ * The deadline of everything done with c, `seconds' from now (0: none):
+ * the exec plugin (which also has its own bound of 60 s) ends by then,
+ * every request and watch a second later, so that the caller's own checks
+ * of the same deadline report first.  A call cut by it fails as a transport
+ * timeout
+ * (status 0, CURLE_OPERATION_TIMEDOUT); functions that fill a diag use
+ * status 5 for it.  Set it before kube_new(), which may run the plugin.
+ */
+void kube_config_set_deadline(struct kube_config *c, double seconds);
+
 /* ---------------------------------------------------------------- client */
 
 struct kube;

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -346,8 +347,10 @@ node_int_value(const struct node *n, long long *out)
 	if (n == NULL)
 		return 0;
 	if (n->type == NODE_INT) {
+		/* 2^64 is no long long: not a clamped LLONG_MAX. */
+		errno = 0;
 		*out = strtoll(n->u.s, &end, 10);
-		return *end == '\0';
+		return *end == '\0' && errno != ERANGE;
 	}
 	if (n->type == NODE_FLOAT && n->u.d == floor(n->u.d) &&
 	    fabs(n->u.d) < 9e15) {

@@ -26,6 +26,7 @@ struct ent {
 	size_t ngroups;
 	struct ref *refs;	/* what it names, resolved by order_solve() */
 	size_t nrefs;
+	size_t ns_ref;		/* refs[ns_ref - 1] is implied by metadata.namespace */
 	char **after;		/* kapp: upsert after upserting these groups */
 	size_t nafter;
 	char **before;		/* kapp: upsert before upserting these groups */
@@ -40,8 +41,15 @@ struct order_set {
 	size_t n, cap;
 	size_t *hash;		/* identity -> index + 1 */
 	size_t hcap;
+	size_t *crd;		/* the CRDs, by what they define once sorted */
+	size_t ncrd, capcrd;
+	int crd_sorted;
 	int nstages;
 };
+
+/* Dependencies of a whole stream: past this the stream is refused, not
+ * ordered in quadratic time (kapp change groups can ask for n^2). */
+#define ORDER_MAX_EDGES 10000000
 
 static const char *const cluster_kinds[] = {
 	"APIService", "CSIDriver", "CSINode", "CertificateSigningRequest",
@@ -87,17 +95,47 @@ in_list(const char *s, const char *const *list)
 	return 0;
 }
 
+static int
+crd_cmp3(const struct ent *e, const char *group, const char *kind)
+{
+	int c = strcmp(e->crd_kind, kind);
+
+	return c ? c : strcmp(e->crd_group, group);
+}
+
+/* The first CRD (in input order) that defines group/kind, or -1: a binary
+ * search once resolve_edges() sorted them, else a scan of the CRDs. */
+static long
+crd_find(const struct order_set *o, const char *group, const char *kind)
+{
+	size_t lo = 0, hi = o->ncrd, mid, i;
+
+	if (!o->crd_sorted) {
+		for (i = 0; i < o->ncrd; i++)
+			if (crd_cmp3(&o->e[o->crd[i]], group, kind) == 0)
+				return (long)o->crd[i];
+		return -1;
+	}
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (crd_cmp3(&o->e[o->crd[mid]], group, kind) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < o->ncrd && crd_cmp3(&o->e[o->crd[lo]], group, kind) == 0)
+		return (long)lo;
+	return -1;
+}
+
 int
 order_kind_namespaced(const struct order_set *o, const char *group,
     const char *kind)
 {
-	size_t i;
+	long c;
 
-	if (o)
-		for (i = 0; i < o->n; i++)
-			if (o->e[i].crd_kind && strcmp(o->e[i].crd_kind, kind) == 0 &&
-			    strcmp(o->e[i].crd_group, group) == 0)
-				return o->e[i].crd_namespaced;
+	if (o && (c = crd_find(o, group, kind)) >= 0)
+		return o->e[o->crd_sorted ? o->crd[c] : (size_t)c].crd_namespaced;
 	if (in_list(group, builtin_groups))
 		return !in_list(kind, cluster_kinds);
 	return 1;
@@ -158,6 +196,7 @@ order_free(struct order_set *o)
 	}
 	free(o->e);
 	free(o->hash);
+	free(o->crd);
 	free(o);
 }
 
@@ -387,8 +426,10 @@ refs_of(struct ent *e, const struct node *r)
 	const char *ns = e->ns;
 	size_t i;
 
-	if (ns && *ns && strcmp(e->kind, "Namespace") != 0)
+	if (ns && *ns && strcmp(e->kind, "Namespace") != 0) {
 		add_ref(e, "", "Namespace", NULL, ns);
+		e->ns_ref = e->nrefs;
+	}
 	if (strcmp(e->group, "rbac.authorization.k8s.io") == 0 &&
 	    (strcmp(e->kind, "RoleBinding") == 0 ||
 	    strcmp(e->kind, "ClusterRoleBinding") == 0)) {
@@ -520,6 +561,12 @@ order_add(struct order_set *o, const struct doc *doc, struct diag *d)
 		e->crd_group = xstrdup(g);
 		e->crd_kind = xstrdup(k);
 		e->crd_namespaced = scope == NULL || strcmp(scope, "Cluster") != 0;
+		if (o->ncrd == o->capcrd) {
+			o->capcrd = o->capcrd ? o->capcrd * 2 : 16;
+			o->crd = xrealloc(o->crd, o->capcrd * sizeof *o->crd);
+		}
+		o->crd[o->ncrd++] = o->n - 1;
+		o->crd_sorted = 0;
 	}
 	refs_of(e, r);
 	hash_put(o, o->n - 1);
@@ -529,11 +576,6 @@ order_add(struct order_set *o, const struct doc *doc, struct diag *d)
 static void
 add_dep(struct ent *e, size_t to)
 {
-	size_t i;
-
-	for (i = 0; i < e->ndeps; i++)
-		if (e->deps[i] == to)
-			return;
 	if (e->ndeps == e->capdeps) {
 		e->capdeps = e->capdeps ? e->capdeps * 2 : 4;
 		e->deps = xrealloc(e->deps, e->capdeps * sizeof *e->deps);
@@ -541,29 +583,98 @@ add_dep(struct ent *e, size_t to)
 	e->deps[e->ndeps++] = to;
 }
 
-static void
-resolve_edges(struct order_set *o)
+static const struct order_set *sort_set;
+
+static int
+crd_cmp(const void *a, const void *b)
 {
-	size_t i, j, k, g, ncrd = 0, c;
-	size_t *crds = xmalloc((o->n + 1) * sizeof *crds);
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const struct ent *f = &sort_set->e[y];
+	int c = crd_cmp3(&sort_set->e[x], f->crd_group, f->crd_kind);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+struct member {
+	const char *group;
+	size_t ent;
+};
+
+static int
+member_cmp(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	int c = strcmp(x->group, y->group);
+
+	return c ? c : (x->ent > y->ent) - (x->ent < y->ent);
+}
+
+/* The first member of group g, or nm. */
+static size_t
+member_find(const struct member *m, size_t nm, const char *g)
+{
+	size_t lo = 0, hi = nm, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(m[mid].group, g) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Every lookup is a hash probe or a binary search, and each edge is added
+ * once per source (mark[t] == i + 1 means e[i] already waits for t), so
+ * the work is O((n + edges) log n); edges past ORDER_MAX_EDGES are refused.
+ */
+static int
+resolve_edges(struct order_set *o, struct diag *d)
+{
+	size_t i, j, k, g, nm = 0, c, edges = 0;
+	size_t *mark = xcalloc(o->n + 1, sizeof *mark);
+	struct member *m;
 	long t;
 
+	sort_set = o;
+	if (o->ncrd)
+		qsort(o->crd, o->ncrd, sizeof *o->crd, crd_cmp);
+	o->crd_sorted = 1;
 	for (i = 0; i < o->n; i++)
-		if (o->e[i].crd_kind)
-			crds[ncrd++] = i;
-	for (i = 0; i < o->n; i++) {
+		nm += o->e[i].ngroups;
+	m = xmalloc((nm + 1) * sizeof *m);
+	for (i = 0, nm = 0; i < o->n; i++)
+		for (g = 0; g < o->e[i].ngroups; g++) {
+			m[nm].group = o->e[i].groups[g];
+			m[nm++].ent = i;
+		}
+	qsort(m, nm, sizeof *m, member_cmp);
+#define EDGE(from, to) do { \
+	if (mark[to] != (from) + 1) { \
+		mark[to] = (from) + 1; \
+		add_dep(&o->e[from], (to)); \
+		edges++; \
+	} \
+} while (0)
+	for (i = 0; i < o->n && edges <= ORDER_MAX_EDGES; i++) {
 		struct ent *e = &o->e[i];
 
+		mark[i] = i + 1;	/* never itself */
+		for (k = 0; k < e->ndeps; k++)
+			mark[e->deps[k]] = i + 1;
 		/* A custom resource waits for the CRD that defines it. */
-		for (c = 0; c < ncrd; c++)
-			if ((j = crds[c]) != i &&
-			    strcmp(o->e[j].crd_kind, e->kind) == 0 &&
-			    strcmp(o->e[j].crd_group, e->group) == 0)
-				add_dep(e, j);
+		if ((t = crd_find(o, e->group, e->kind)) >= 0)
+			for (c = (size_t)t; c < o->ncrd && crd_cmp3(
+			    &o->e[o->crd[c]], e->group, e->kind) == 0; c++)
+				EDGE(i, o->crd[c]);
 		for (k = 0; k < e->nrefs; k++) {
 			struct ref *r = &e->refs[k];
 
-			if (strcmp(r->kind, "Namespace") == 0 && r->group[0] == '\0' &&
+			/* A cluster-scoped object's namespace means nothing;
+			 * a depends-on naming a Namespace still holds. */
+			if (k + 1 == e->ns_ref &&
 			    !order_kind_namespaced(o, e->group, e->kind))
 				continue;
 
@@ -573,23 +684,35 @@ resolve_edges(struct order_set *o)
 			 * object means the referrer's own namespace. */
 			if (t < 0 && r->ns == NULL)
 				t = lookup(o, r->group, r->kind, e->ns, r->name);
-			if (t >= 0 && (size_t)t != i)
-				add_dep(e, (size_t)t);
+			if (t >= 0)
+				EDGE(i, (size_t)t);
 		}
 		for (k = 0; k < e->nafter; k++)
-			for (j = 0; j < o->n; j++)
-				for (g = 0; g < o->e[j].ngroups; g++)
-					if (j != i && strcmp(o->e[j].groups[g],
-					    e->after[k]) == 0)
-						add_dep(e, j);
+			for (j = member_find(m, nm, e->after[k]); j < nm &&
+			    strcmp(m[j].group, e->after[k]) == 0; j++)
+				EDGE(i, m[j].ent);
 		for (k = 0; k < e->nbefore; k++)
-			for (j = 0; j < o->n; j++)
-				for (g = 0; g < o->e[j].ngroups; g++)
-					if (j != i && strcmp(o->e[j].groups[g],
-					    e->before[k]) == 0)
-						add_dep(&o->e[j], i);
+			for (j = member_find(m, nm, e->before[k]); j < nm &&
+			    strcmp(m[j].group, e->before[k]) == 0; j++) {
+				struct ent *x = &o->e[m[j].ent];
+
+				/* Only this pass adds i to others' lists. */
+				if (m[j].ent != i && (x->ndeps == 0 ||
+				    x->deps[x->ndeps - 1] != i)) {
+					add_dep(x, i);
+					edges++;
+				}
+			}
 	}
-	free(crds);
+#undef EDGE
+	free(mark);
+	free(m);
+	if (edges > ORDER_MAX_EDGES) {
+		diag_clear(d);
+		return diag_set(d, EXIT_INPUT, "more than %d dependencies "
+		    "between the objects", ORDER_MAX_EDGES);
+	}
+	return 0;
 }
 
 static int
@@ -652,6 +775,11 @@ levels(struct order_set *o, struct diag *d)
 				}
 				continue;
 			}
+			/* A dependency in a later wave pulls its dependent
+			 * into that wave; post-order sees its final wave. */
+			for (size_t k = 0; k < e->ndeps; k++)
+				if (o->e[e->deps[k]].wave > e->wave)
+					e->wave = o->e[e->deps[k]].wave;
 			e->level = 0;
 			for (size_t k = 0; k < e->ndeps; k++) {
 				struct ent *t = &o->e[e->deps[k]];
@@ -686,20 +814,8 @@ order_solve(struct order_set *o, struct diag *d)
 {
 	long *pairs;
 	size_t i, k, np = 0;
-	int changed, rounds = 0;
 
-	resolve_edges(o);
-	/* A dependency in a later wave pulls its dependent into that wave. */
-	do {
-		changed = 0;
-		for (i = 0; i < o->n; i++)
-			for (k = 0; k < o->e[i].ndeps; k++)
-				if (o->e[o->e[i].deps[k]].wave > o->e[i].wave) {
-					o->e[i].wave = o->e[o->e[i].deps[k]].wave;
-					changed = 1;
-				}
-	} while (changed && ++rounds <= (int)o->n + 1);
-	if (levels(o, d) < 0)
+	if (resolve_edges(o, d) < 0 || levels(o, d) < 0)
 		return -1;
 	pairs = xmalloc((o->n + 1) * 2 * sizeof *pairs);
 	for (i = 0; i < o->n; i++) {

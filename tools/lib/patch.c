@@ -218,9 +218,24 @@ del(struct node *root, const char *ptr)
 	return 0;
 }
 
+/* A copy doubles what it copies: without a budget 40 operations make
+ * 2^40 nodes. */
+#define PATCH_MAX_NODES 1000000
+
+static int
+grow(size_t *nodes, const struct node *v, const struct node *op, size_t i,
+    struct diag *d)
+{
+	*nodes += node_count(v);
+	if (*nodes > PATCH_MAX_NODES)
+		return perr(d, op, i, "the document would grow past %d nodes",
+		    PATCH_MAX_NODES);
+	return 0;
+}
+
 static int
 one(struct arena *a, struct node **root, const struct node *op, size_t i,
-    struct diag *d)
+    size_t *nodes, struct diag *d)
 {
 	const char *name = node_at_s(op, "op");
 	const char *path = node_at_s(op, "path");
@@ -245,6 +260,8 @@ one(struct arena *a, struct node **root, const struct node *op, size_t i,
 				return perr(d, op, i, "test %s failed", path);
 			return 0;
 		}
+		if (grow(nodes, value, op, i, d) < 0)
+			return -1;
 		if (strcmp(name, "replace") == 0) {
 			if (get(*root, path) == NULL ||
 			    replace(root, path, node_copy(a, value)) < 0)
@@ -279,7 +296,9 @@ one(struct arena *a, struct node **root, const struct node *op, size_t i,
 			if (del(*root, from) < 0)
 				return perr(d, op, i, "%s: no such value",
 				    from);
-		} else
+		} else if (grow(nodes, v, op, i, d) < 0)
+			return -1;
+		else
 			v = node_copy(a, v);
 		if (add(a, root, path, v) < 0)
 			return perr(d, op, i, "%s: cannot add there", path);
@@ -292,7 +311,7 @@ int
 patch_json(struct arena *a, struct node **root, const struct node *ops,
     struct diag *d)
 {
-	size_t i;
+	size_t i, nodes = node_count(*root);
 
 	if (ops == NULL || ops->type != NODE_SEQ) {
 		d->line = ops ? ops->line : 0;
@@ -301,7 +320,7 @@ patch_json(struct arena *a, struct node **root, const struct node *ops,
 		    "operations");
 	}
 	for (i = 0; i < ops->len; i++)
-		if (one(a, root, ops->u.items[i], i, d) < 0)
+		if (one(a, root, ops->u.items[i], i, &nodes, d) < 0)
 			return -1;
 	return 0;
 }

@@ -746,11 +746,14 @@ jsonpath(const struct node *n, const char *p, int *bad)
 	char key[256], fk[256], fv[256];
 	size_t k;
 	char q;
+	int brace = *p == '{';
 
+	/* The whole path is read even once n is gone: a rule is checked
+	 * for syntax by running it on itself. */
 	*bad = 0;
-	if (*p == '{')
+	if (brace)
 		p++;
-	while (n != NULL && *p && *p != '}') {
+	while (*p && *p != '}') {
 		if (*p == '.') {
 			p++;
 			continue;
@@ -779,9 +782,8 @@ jsonpath(const struct node *n, const char *p, int *bad)
 			if (strncmp(p + 1, ")]", 2) != 0 || *p != q)
 				return *bad = 1, NULL;
 			p += 3;
-			if (n->type != NODE_SEQ)
-				return NULL;
-			for (i = 0; i < n->len && hit == NULL; i++)
+			for (i = 0; n && n->type == NODE_SEQ && i < n->len &&
+			    hit == NULL; i++)
 				if (streq(scalar_text(node_get(n->u.items[i],
 				    fk)), fv))
 					hit = n->u.items[i];
@@ -807,9 +809,8 @@ jsonpath(const struct node *n, const char *p, int *bad)
 			if (end == p + 1 || *end != ']')
 				return *bad = 1, NULL;
 			p = end + 1;
-			if (n->type != NODE_SEQ || idx >= n->len)
-				return NULL;
-			n = n->u.items[idx];
+			n = n && n->type == NODE_SEQ && idx < n->len ?
+			    n->u.items[idx] : NULL;
 			continue;
 		}
 		for (k = 0; *p && *p != '.' && *p != '[' && *p != '}' &&
@@ -821,6 +822,8 @@ jsonpath(const struct node *n, const char *p, int *bad)
 		key[k] = '\0';
 		n = node_get(n, key);
 	}
+	if (brace ? *p != '}' || p[1] != '\0' : *p != '\0')
+		return *bad = 1, NULL;
 	return n;
 }
 

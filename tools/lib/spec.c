@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "shape.h"
 #include "spec.h"
 #include "stream.h"
 #include "util.h"
@@ -23,7 +24,7 @@
 enum fk {
 	F_STR, F_INT, F_COUNT, F_BOOL, F_NAME, F_DOMAIN, F_PORT, F_QTY,
 	F_HEX, F_STRUCT, F_MAP, F_STRMAP, F_STRS, F_SEQ, F_SEQSTRUCT,
-	F_CLUSTER, F_APV
+	F_CLUSTER, F_APV, F_REGION, F_ACCOUNT, F_ARN, F_HOSTS, F_VERSION
 };
 
 struct field {
@@ -51,15 +52,15 @@ static const char *const peer_hosts[] = { "service", "public", NULL };
 
 static const struct field f_aws[] = {
 	{ "profile", F_STR, 0, NULL, NULL },
-	{ "region", F_STR, 1, NULL, NULL },
-	{ "accountId", F_STR, 1, NULL, NULL },
+	{ "region", F_REGION, 1, NULL, NULL },
+	{ "accountId", F_ACCOUNT, 1, NULL, NULL },
 	END
 };
 
 static const struct field f_addon[] = {
 	{ "chart", F_STR, 0, NULL, NULL },
 	{ "repoURL", F_STR, 0, NULL, NULL },
-	{ "version", F_STR, 1, NULL, NULL },
+	{ "version", F_VERSION, 1, NULL, NULL },
 	{ "namespace", F_NAME, 0, NULL, NULL },
 	{ "values", F_MAP, 0, NULL, NULL },
 	END
@@ -68,7 +69,7 @@ static const struct field f_addon[] = {
 static const struct field f_ingress[] = {
 	{ "enabled", F_BOOL, 0, NULL, NULL },
 	{ "host", F_DOMAIN, 0, NULL, NULL },
-	{ "certificateArn", F_STR, 0, NULL, NULL },
+	{ "certificateArn", F_ARN, 0, NULL, NULL },
 	{ "annotations", F_STRMAP, 0, NULL, NULL },
 	END
 };
@@ -81,7 +82,7 @@ static const struct field f_repo[] = {
 };
 
 static const struct field f_argocd[] = {
-	{ "version", F_STR, 1, NULL, NULL },
+	{ "version", F_VERSION, 1, NULL, NULL },
 	{ "namespace", F_NAME, 0, NULL, NULL },
 	{ "settings", F_STRMAP, 0, NULL, NULL },
 	{ "rbac", F_STRMAP, 0, NULL, NULL },
@@ -178,7 +179,7 @@ static const struct field f_apv[] = {
 
 #define ROLE_COMMON \
 	{ "count", F_COUNT, 1, NULL, NULL }, \
-	{ "hosts", F_STRS, 0, NULL, NULL }, \
+	{ "hosts", F_HOSTS, 0, NULL, NULL }, \
 	{ "useTurn", F_BOOL, 0, NULL, NULL }, \
 	{ "workers", F_COUNT, 0, NULL, NULL }, \
 	{ "resources", F_MAP, 0, NULL, NULL }, \
@@ -233,8 +234,8 @@ static const struct field f_network[] = {
 
 static const struct field f_keys_aws[] = {
 	{ "key", F_STR, 0, NULL, NULL },
-	{ "region", F_STR, 0, NULL, NULL },
-	{ "roleArn", F_STR, 0, NULL, NULL },
+	{ "region", F_REGION, 0, NULL, NULL },
+	{ "roleArn", F_ARN, 0, NULL, NULL },
 	{ "storeName", F_NAME, 0, NULL, NULL },
 	END
 };
@@ -453,9 +454,13 @@ check_seq(const struct node *n, const struct field *f, const char *input,
 		const struct node *it = n->u.items[i];
 
 		path_push_idx(p, i);
-		if (f->kind == F_STRS)
+		if (f->kind == F_STRS || f->kind == F_HOSTS) {
 			r = want_type(it, NODE_STR, "a string", input, p, d);
-		else if (f->kind == F_SEQSTRUCT)
+			if (r == 0 && f->kind == F_HOSTS &&
+			    !shape_host(it->u.s, it->len))
+				r = fail(d, input, it, p, "'%s' is not a DNS "
+				    "name or an IP address", it->u.s);
+		} else if (f->kind == F_SEQSTRUCT)
 			r = check_struct(it, f->sub, input, p, d);
 		else
 			r = want_type(it, NODE_MAP, "a mapping", input, p, d);
@@ -519,8 +524,12 @@ check_field(const struct node *n, const struct field *f, const char *input,
 	case F_PORT:
 		if (want_type(n, NODE_INT, "an integer", input, p, d) < 0)
 			return -1;
-		if (node_int_value(n, &v) < 0)
-			return fail(d, input, n, p, "integer out of range");
+		/* Not the value: past 2^63 the reader has only a float's
+		 * rounding of what was written. */
+		if (!node_int_value(n, &v))
+			return fail(d, input, n, p, "out of range%s",
+			    f->kind == F_COUNT ? " (0-100000)" :
+			    f->kind == F_PORT ? " (1-65535)" : "");
 		if (f->kind == F_COUNT && (v < 0 || v > 100000))
 			return fail(d, input, n, p, "%lld is out of range "
 			    "(0-100000)", v);
@@ -547,7 +556,28 @@ check_field(const struct node *n, const struct field *f, const char *input,
 	case F_STRS:
 	case F_SEQ:
 	case F_SEQSTRUCT:
+	case F_HOSTS:
 		return check_seq(n, f, input, p, d);
+	case F_REGION:
+	case F_ACCOUNT:
+	case F_ARN:
+	case F_VERSION:
+		if (want_type(n, NODE_STR, "a string", input, p, d) < 0)
+			return -1;
+		if (f->kind == F_VERSION && !shape_version(n->u.s, n->len))
+			return fail(d, input, n, p, "'%s' is not a version like "
+			    "1.2.3 or v2.2.2", n->u.s);
+		if (f->kind == F_REGION && !shape_region(n->u.s, n->len))
+			return fail(d, input, n, p, "'%s' is not an AWS region "
+			    "like us-east-2", n->u.s);
+		if (f->kind == F_ACCOUNT && !shape_account(n->u.s, n->len))
+			return fail(d, input, n, p, "'%s' is not a 12-digit AWS "
+			    "account ID", n->u.s);
+		if (f->kind == F_ARN && !shape_arn(n->u.s, n->len))
+			return fail(d, input, n, p, "'%s' is not an ARN like "
+			    "arn:aws:acm:us-east-2:123456789012:certificate/"
+			    "NAME", n->u.s);
+		return 0;
 	case F_APV:
 		if (n->type == NODE_STR)
 			return 0;
@@ -653,6 +683,40 @@ check_role(const struct node *net, enum spec_role r, const char *input,
 	return rc;
 }
 
+/* Every node but a seed gets a peer string per seed: their product is
+ * what the output grows with, so it has a limit of its own. */
+#define SPEC_MAX_PEERS 1000000LL
+
+static int
+check_counts(const struct node *net, const char *input, struct path *p,
+    struct diag *d)
+{
+	long long cnt[ROLE_N] = { 0 }, others;
+	const char *producer = node_get(net, "miner") ? "miner" : "validator";
+	size_t depth = p->depth;
+	int r, rc = 0;
+
+	for (r = 0; r < ROLE_N; r++)
+		node_int_value(node_get(node_get(net, role_keys[r]), "count"),
+		    &cnt[r]);
+	others = cnt[ROLE_MINER] + cnt[ROLE_VALIDATOR] + cnt[ROLE_REMOTE];
+	if (cnt[node_get(net, "miner") ? ROLE_MINER : ROLE_VALIDATOR] == 0) {
+		path_push_key(p, producer, strlen(producer));
+		path_push_key(p, "count", 5);
+		rc = fail(d, input, node_at(node_get(net, producer), "count"),
+		    p, "0 %ss: nothing would make blocks", producer);
+	} else if (cnt[ROLE_SEED] * others > SPEC_MAX_PEERS) {
+		path_push_key(p, "seed", 4);
+		path_push_key(p, "count", 5);
+		rc = fail(d, input, node_at(node_get(net, "seed"), "count"), p,
+		    "%lld seeds for %lld other nodes make %lld peer strings, "
+		    "more than %lld", cnt[ROLE_SEED], others,
+		    cnt[ROLE_SEED] * others, SPEC_MAX_PEERS);
+	}
+	p->depth = depth;
+	return rc;
+}
+
 static int
 check_cross(struct node *root, const char *input, struct diag *d)
 {
@@ -694,6 +758,10 @@ check_cross(struct node *root, const char *input, struct diag *d)
 			rc = -1;
 			goto out;
 		}
+	if (check_counts(net, input, &p, d) < 0) {
+		rc = -1;
+		goto out;
+	}
 	apv = node_get(net, "appProtocolVersion");
 	signer = node_get(net, "trustedAppProtocolVersionSigner");
 	if (apv->type == NODE_STR && signer == NULL) {

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "node.h"
+#include "shape.h"
 #include "spec.h"
 #include "spec_cluster.h"
 
@@ -18,13 +19,15 @@ static const char *const cluster_keys[] = {
 	"provider", "version", "vpcId", "subnetIds", "endpointPublicAccess",
 	"endpointPrivateAccess", "publicAccessCidrs", "nodeGroups",
 	"instanceTypes", "minSize", "desiredSize", "maxSize", "diskSize",
-	"capacityType", "addons", "backend", "tags", NULL
+	"capacityType", "labels", "taints", "addons", "backend", "tags", NULL
 };
 /* The keys of the runbook's single node group, allowed at cluster level. */
 static const char *const shorthand_keys[] = {
 	"instanceTypes", "minSize", "desiredSize", "maxSize", "diskSize",
-	"capacityType", NULL
+	"capacityType", "labels", "taints", NULL
 };
+/* EKS's default quota is 30 per cluster; past 100 it is a mistake. */
+#define MAX_NODE_GROUPS 100
 static const char *const group_keys[] = {
 	"name", "instanceTypes", "minSize", "desiredSize", "maxSize",
 	"diskSize", "capacityType", "labels", "taints", NULL
@@ -246,26 +249,6 @@ is_cidr(const char *s, size_t n)
 	return 0;
 }
 
-/* us-east-2, ap-northeast-2, us-gov-west-1. */
-static int
-is_region(const char *s, size_t n)
-{
-	size_t i = 0, k;
-	int words = 0;
-
-	while (i < n) {
-		k = strspn(s + i, "abcdefghijklmnopqrstuvwxyz");
-		if (k == 0)
-			break;
-		i += k;
-		words++;
-		if (i >= n || s[i] != '-')
-			return 0;
-		i++;
-	}
-	return words >= 2 && is_digits(s + i, n - i) && n - i <= 2;
-}
-
 /* S3 bucket names: 3-63 of a-z 0-9 . -, alphanumeric at both ends. */
 static int
 is_bucket(const char *s, size_t n)
@@ -396,6 +379,51 @@ check_int(const struct node *m, const char *key, long long lo, long long hi,
 /*
  * A list of distinct strings, each passing ok(); at least `min' of them.
  */
+struct item {
+	const struct node *n;
+	size_t i;
+};
+
+/* Byte order with the length first: strings may hold NUL bytes. */
+static int
+str_cmp(const struct node *x, const struct node *y)
+{
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->u.s, y->u.s, x->len);
+}
+
+static int
+item_cmp(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	int c = str_cmp(x->n, y->n);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* The first item of a list of strings that repeats an earlier one, or
+ * l->len: sorted, so 100,000 subnets take milliseconds, not a minute. */
+static size_t
+first_repeat(const struct node *l)
+{
+	struct item *v = xmalloc((l->len + 1) * sizeof *v);
+	size_t i, best = l->len;
+
+	for (i = 0; i < l->len; i++) {
+		v[i].n = l->u.items[i];
+		v[i].i = i;
+	}
+	qsort(v, l->len, sizeof *v, item_cmp);
+	for (i = 1; i < l->len; i++)
+		if (str_cmp(v[i].n, v[i - 1].n) == 0 &&
+		    (i < 2 || str_cmp(v[i - 2].n, v[i].n) != 0) &&
+		    v[i].i < best)
+			best = v[i].i;
+	free(v);
+	return best;
+}
+
 static int
 check_strs(const struct node *m, const char *key, size_t min,
     int (*ok)(const struct node *), const char *shape, struct path *p,
@@ -421,10 +449,12 @@ check_strs(const struct node *m, const char *key, size_t min,
 			r = -1;
 		else if (ok && !ok(it))
 			r = fail(d, it, p, "'%s' is not %s", it->u.s, shape);
-		for (j = 0; j < i && r == 0; j++)
-			if (node_equal(l->u.items[j], it))
-				r = fail(d, it, p, "'%s' is listed twice",
-				    it->u.s);
+		path_pop(p);
+	}
+	if (r == 0 && (j = first_repeat(l)) < l->len) {
+		it = l->u.items[j];
+		path_push_idx(p, j);
+		r = fail(d, it, p, "'%s' is listed twice", it->u.s);
 		path_pop(p);
 	}
 	path_pop(p);
@@ -626,7 +656,9 @@ check_groups(const struct node *c, struct path *p, struct diag *d)
 	int r = 0;
 
 	if (l == NULL)
-		return check_group_body(c, p, d);
+		return check_group_body(c, p, d) < 0 ||
+		    check_labels(c, p, d) < 0 || check_taints(c, p, d) < 0 ?
+		    -1 : 0;
 	for (k = shorthand_keys; *k; k++)
 		if (node_get(c, *k)) {
 			path_push_key(p, *k, strlen(*k));
@@ -640,6 +672,9 @@ check_groups(const struct node *c, struct path *p, struct diag *d)
 		r = -1;
 	else if (l->len == 0)
 		r = fail(d, l, p, "needs at least 1, has 0");
+	else if (l->len > MAX_NODE_GROUPS)
+		r = fail(d, l, p, "at most %d, has %zu", MAX_NODE_GROUPS,
+		    l->len);
 	for (i = 0; r == 0 && i < l->len; i++) {
 		path_push_idx(p, i);
 		r = check_group(l->u.items[i], p, d);
@@ -769,7 +804,7 @@ check_backend(const struct node *c, struct path *p, struct diag *d)
 		    "(3-63 of a-z 0-9 . -)", p, d) < 0 ||
 		    check_str(b, "key", key_ok, "an S3 key (1-1024 bytes)",
 		    p, d) < 0 ||
-		    check_str(b, "region", is_region, "an AWS region like "
+		    check_str(b, "region", shape_region, "an AWS region like "
 		    "us-east-2", p, d) < 0 ||
 		    check_str(b, "dynamodbTable", table_ok, "a DynamoDB "
 		    "table name (3-255 of A-Z a-z 0-9 _ - .)", p, d) < 0 ?

@@ -254,6 +254,11 @@ render_str(struct tr *t, const struct node *n, struct node **res,
 			continue;
 		}
 		k = parse_ph(s + i, len - i, &ph);
+		if (k < 0 && s[i] == '$' && i + 1 < len && s[i + 1] == '{') {
+			buf_release(&b);
+			return err(t, n, "", "'${' without its '}' (write $${ "
+			    "for a literal one)");
+		}
 		if (k < 0) {
 			buf_addc(&b, s[i++]);
 			continue;

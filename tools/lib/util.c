@@ -6,11 +6,15 @@
 
 #include "util.h"
 
-static void
-oom(void)
-{
-	static const char msg[] = "9c: out of memory\n";
+const char *util_prog = "9c";
 
+void
+util_oom(void)
+{
+	static const char msg[] = ": out of memory\n";
+
+	/* write(2), not stdio: stdio may need the memory we lack. */
+	(void)!write(2, util_prog, strlen(util_prog));
 	(void)!write(2, msg, sizeof msg - 1);
 	_exit(NINEC_EXIT_OOM);
 }
@@ -21,7 +25,7 @@ xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (p == NULL)
-		oom();
+		util_oom();
 	return p;
 }
 
@@ -31,7 +35,7 @@ xcalloc(size_t nmemb, size_t size)
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 
 	if (p == NULL)
-		oom();
+		util_oom();
 	return p;
 }
 
@@ -40,7 +44,7 @@ xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (p == NULL)
-		oom();
+		util_oom();
 	return p;
 }
 
@@ -71,7 +75,7 @@ xasprintf(const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		oom();
+		util_oom();
 	p = xmalloc((size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);

@@ -18,6 +18,10 @@
 
 #define NINEC_EXIT_OOM 70
 
+/* The tool named by the out-of-memory message; cli_init() sets it. */
+extern const char *util_prog;
+void util_oom(void) __attribute__((noreturn));
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
