@@ -1202,7 +1202,7 @@ unschedulable_class(const struct node *c, const struct ready_pod_env *pe,
 {
 	static const char *const volumes[] = {
 		"unbound immediate PersistentVolumeClaims",
-		"persistentvolumeclaim", "ephemeral volume", "VolumeBinding",
+		"persistentvolume", "ephemeral volume", "VolumeBinding",
 		"waiting for volume"
 	};
 	static const char *const room[] = { "Insufficient ", "Too many pods" };
