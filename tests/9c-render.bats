@@ -314,6 +314,7 @@ image:
 	jsonPatch:
 	- {op: test, path: /spec/type, value: LoadBalancer}
 	- {op: replace, path: /spec/type, value: NodePort}
+	- {op: remove, path: /spec/allocateLoadBalancerNodePorts}
 	- {op: add, path: /spec/ports/0, value: {name: first, port: 1}}
 	- {op: copy, from: /spec/ports/1/name, path: /metadata/labels/copied}
 	- {op: move, from: /spec/selector, path: /metadata/annotations}
@@ -467,4 +468,39 @@ image:
 	printf 'kind: X\nitems:\n- $each: network.miner\n  $value: x\n' >"$t/network/namespace.yaml"
 	run -3 --separate-stderr 9c-render -t "$t" network "$F/net4.yaml" -k "$F/pubkeys.yaml"
 	assert_equal "$stderr" "9c-render: $t/network/namespace.yaml:3:10: network.miner: \$each needs a list, got mapping"
+}
+
+@test "Services allocate no node port with NLB IP targets or on the local profile, and do on EKS with instance targets" {
+	9c-render -S -o json network share/examples/eks.yaml >"$OUT"
+	run -0 jq -r 'select(.kind == "Service") | .spec.allocateLoadBalancerNodePorts' "$OUT"
+	assert_equal "$(sort -u <<<"$output")" false
+	grep -v aws-load-balancer-nlb-target-type share/examples/eks.yaml >"$BATS_TEST_TMPDIR/instance.yaml"
+	9c-render -S -o json network "$BATS_TEST_TMPDIR/instance.yaml" >"$OUT"
+	run -0 jq -r 'select(.kind == "Service") | .spec.allocateLoadBalancerNodePorts' "$OUT"
+	assert_equal "$(sort -u <<<"$output")" true
+	9c-render -S -o json network share/examples/local.yaml >"$OUT"
+	run -0 jq -r 'select(.kind == "Service") | .spec.allocateLoadBalancerNodePorts' "$OUT"
+	assert_equal "$(sort -u <<<"$output")" false
+}
+
+@test "a network whose Services need more node ports than the range holds is refused at render time, naming the count" {
+	grep -v aws-load-balancer-nlb-target-type share/examples/eks.yaml |
+		sed '/^  remoteHeadless:/,/count:/s/count: 2/count: 1000/' >"$BATS_TEST_TMPDIR/big.yaml"
+	run -3 --separate-stderr 9c-render -S network "$BATS_TEST_TMPDIR/big.yaml"
+	assert_equal "$output" ""
+	assert_equal "$stderr" "9c-render: $BATS_TEST_TMPDIR/big.yaml: network.service: 3003 node ports needed by 1002 Services, the node-port range 30000-32767 holds 2768: use NLB IP targets (network.service.nodePorts: false) or a wider --service-node-port-range"
+	# The same network fits a wider range, or with no node ports at all.
+	printf '    nodePortRange: 20000-32767\n' >"$BATS_TEST_TMPDIR/range"
+	sed '/^  service:/r '"$BATS_TEST_TMPDIR/range" "$BATS_TEST_TMPDIR/big.yaml" >"$BATS_TEST_TMPDIR/wide.yaml"
+	run -0 --separate-stderr 9c-render -S network "$BATS_TEST_TMPDIR/wide.yaml"
+	run -0 --separate-stderr 9c-render -S network \
+		<(sed '/^  remoteHeadless:/,/count:/s/count: 2/count: 1000/' share/examples/eks.yaml)
+}
+
+@test "a node-port range that is not one is bad input" {
+	printf '    nodePortRange: 32767-30000\n' >"$BATS_TEST_TMPDIR/range"
+	sed '/^  service:/r '"$BATS_TEST_TMPDIR/range" share/examples/eks.yaml >"$BATS_TEST_TMPDIR/bad.yaml"
+	line=$(grep -n nodePortRange "$BATS_TEST_TMPDIR/bad.yaml" | cut -d: -f1)
+	run -3 --separate-stderr 9c-render -S network "$BATS_TEST_TMPDIR/bad.yaml"
+	assert_equal "$stderr" "9c-render: $BATS_TEST_TMPDIR/bad.yaml:$line:20: network.service.nodePortRange: not a port range such as 30000-32767"
 }

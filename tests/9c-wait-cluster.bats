@@ -94,12 +94,13 @@ podname() {
 	assert_equal "$stderr" "9c-wait: deployment/crash: 0/1 ready, pod $pod: CrashLoopBackOff: back-off 2m40s restarting failed container=c (container c)"
 }
 
-@test "a StatefulSet whose Pod cannot pull its image fails with ImagePullBackOff" {
+@test "a StatefulSet whose image the registry does not have fails at once with ImagePullBackOff" {
 	apply imagepull.yaml
 	kubectl wait -n "$NS" --for=jsonpath='{.status.containerStatuses[0].state.waiting.reason}'=ImagePullBackOff \
 		pod/miner-1-0 --timeout=60s >/dev/null
+	img=planetariumhq/ninechronicles-headless:nope
 	run -1 --separate-stderr 9c-wait -n "$NS" -t 60s "$T/imagepull.yaml"
-	assert_equal "$stderr" "9c-wait: statefulset/miner-1: 0/1 ready, pod miner-1-0: ImagePullBackOff: Back-off pulling image \"planetariumhq/ninechronicles-headless:nope\" (container miner)"
+	assert_equal "$stderr" "9c-wait: statefulset/miner-1: 0/1 ready, pod miner-1-0: ImagePullBackOff: Back-off pulling image \"$img\": ErrImagePull: rpc error: code = NotFound desc = failed to pull and unpack image \"$img\": $img: not found (container miner)"
 }
 
 @test "the failure is found as the Pod goes bad, not only when it already is" {
@@ -118,7 +119,10 @@ podname() {
 	apply unschedulable.yaml
 	run -1 --separate-stderr 9c-wait -n "$NS" -g 2s -t 60s "$T/unschedulable.yaml"
 	pod=$(podname app=lost)
-	assert_equal "$stderr" "9c-wait: deployment/lost: 0/1 ready, pod $pod: Unschedulable: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. no new claims to deallocate, preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."
+	why="Unschedulable: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. no new claims to deallocate, preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."
+	assert_equal "$stderr" "$(printf '%s\n' \
+		"9c-wait: deployment/lost: waiting: pod $pod: $why" \
+		"9c-wait: deployment/lost: 0/1 ready, pod $pod: $why")"
 }
 
 @test "on timeout every pending object is named with what it waits for" {
@@ -127,6 +131,7 @@ podname() {
 	run -5 --separate-stderr 9c-wait -n "$NS" -g 1h -t 2s "$T/unschedulable.yaml" "$T/widget-nostatus.yaml"
 	pod=$(podname app=lost)
 	assert_equal "$stderr" "$(printf '%s\n' \
+		"9c-wait: deployment/lost: waiting: pod $pod: Unschedulable: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. no new claims to deallocate, preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling." \
 		"9c-wait: timed out after 2s: 2 of 2 objects not ready" \
 		"9c-wait: deployment/lost: 0/1 ready, pod $pod: Unschedulable: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. no new claims to deallocate, preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling." \
 		"9c-wait: widget/quiet: no status yet")"
@@ -136,7 +141,7 @@ podname() {
 	apply jobs.yaml
 	run -0 --separate-stderr 9c-wait -q -n "$NS" -t 60s "$T/jobs.yaml" --for ready
 	apply job-deadline.yaml
-	run -1 --separate-stderr 9c-wait -n "$NS" -g 1h -t 60s "$T/job-deadline.yaml"
+	run -1 --separate-stderr 9c-wait -q -n "$NS" -g 1h -t 60s "$T/job-deadline.yaml"
 	assert_equal "$stderr" "9c-wait: job/late: Failed=True: DeadlineExceeded: Job was active longer than specified deadline"
 }
 
@@ -313,4 +318,75 @@ rollout() {
 	[ $(($(date +%s) - start)) -lt 60 ]
 	assert_equal "$output" ""
 	assert_equal "$stderr" "9c-wait: $NS/statefulset/node: 1/2 ready, pod node-1: CrashLoopBackOff: back-off 2m40s restarting failed container=headless (container headless)"
+}
+
+@test "a claim bound later than the grace period is waited for, and reported as progress" {
+	apply slow-bind.yaml
+	run -0 --separate-stderr 9c-wait -n "$NS" -g 1s -t 60s "$T/slow-bind.yaml"
+	assert_equal "$(printf '%s\n' "$stderr" | sed -n 1p)" "9c-wait: statefulset/slow: waiting: pod slow-0: Unschedulable: 0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found (volumes binding)"
+	assert_equal "$(printf '%s\n' "$stderr" | sed -n '$p')" "9c-wait: statefulset/slow: ready"
+	run -0 kubectl get pvc -n "$NS" data-slow-0 -o jsonpath='{.status.phase}'
+	assert_output Bound
+}
+
+@test "a container that crashed once is still starting; past -c restarts its crash loop fails" {
+	apply crash-once.yaml
+	kubectl wait -n "$NS" --for=jsonpath='{.status.containerStatuses[0].state.waiting.reason}'=CrashLoopBackOff \
+		pod -l app=starting --timeout=60s >/dev/null
+	pod=$(podname app=starting)
+	run -5 --separate-stderr 9c-wait -q -n "$NS" -t 3s "$T/crash-once.yaml"
+	assert_equal "$stderr" "$(printf '%s\n' \
+		"9c-wait: timed out after 3s: 1 of 1 objects not ready" \
+		"9c-wait: deployment/starting: 0/1 ready, pod $pod: CrashLoopBackOff: back-off 10s restarting failed container=c (container c, restart 1 of 3)")"
+	run -1 --separate-stderr 9c-wait -n "$NS" -c 1 -t 60s "$T/crash-once.yaml"
+	assert_equal "$stderr" "9c-wait: deployment/starting: 0/1 ready, pod $pod: CrashLoopBackOff: back-off 10s restarting failed container=c (container c)"
+}
+
+@test "a missing Secret that an ExternalSecret in the stream creates is waited for, one nobody creates fails" {
+	apply secret-in-stream.yaml
+	run -5 --separate-stderr 9c-wait -q -n "$NS" -g 1s -t 3s "$T/secret-in-stream.yaml"
+	assert_equal "$stderr" "$(printf '%s\n' \
+		"9c-wait: timed out after 3s: 1 of 2 objects not ready" \
+		"9c-wait: pod/app: CreateContainerConfigError: secret \"missing\" not found (container main, externalsecret/db in the stream creates it)")"
+	sed -n '1,/^---/p' "$T/secret-in-stream.yaml" | sed '$d' > "$T/pod.yaml"
+	run -1 --separate-stderr 9c-wait -n "$NS" -t 60s "$T/pod.yaml"
+	assert_equal "$stderr" "9c-wait: pod/app: CreateContainerConfigError: secret \"missing\" not found (container main)"
+}
+
+@test "Insufficient resources with no autoscaler wait until the deadline, which names the reason" {
+	apply insufficient.yaml
+	run -5 --separate-stderr 9c-wait -q -n "$NS" -g 1s -t 4s "$T/insufficient.yaml"
+	pod=$(podname app=big)
+	assert_equal "$stderr" "$(printf '%s\n' \
+		"9c-wait: timed out after 4s: 1 of 1 objects not ready" \
+		"9c-wait: deployment/big: 0/1 ready, pod $pod: Unschedulable: 0/1 nodes are available: 1 Insufficient example.com/widget. no new claims to deallocate, preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling. (no cluster autoscaler)")"
+	kubectl delete -n "$NS" -f "$T/insufficient.yaml" >/dev/null
+}
+
+@test "with the cluster autoscaler scaling up, an unschedulable Pod waits past the grace period for the new node" {
+	apply insufficient.yaml
+	kubectl create configmap -n kube-system cluster-autoscaler-status \
+		--from-literal=status="$(printf 'Cluster-wide:\n  Health:      Healthy (ready=1 registered=1)\n  ScaleUp:     InProgress (ready=1 registered=1)\n  ScaleDown:   NoCandidates\n')" >/dev/null
+	9c-wait -n "$NS" -g 1s -t 60s "$T/insufficient.yaml" > "$T/out" 2> "$T/err" &
+	pid=$!
+	sleep 3
+	kill -0 "$pid"
+	# The new node the autoscaler asked for, with the resource the Pod needs.
+	kubectl create -f - >/dev/null <<-EOF
+	{"apiVersion":"v1","kind":"Node","metadata":{"name":"kwok-scaled-$NS","annotations":{"kwok.x-k8s.io/node":"fake"},"labels":{"type":"kwok"}}}
+	EOF
+	kubectl wait --for=condition=Ready node/kwok-scaled-$NS --timeout=60s >/dev/null
+	kubectl patch node "kwok-scaled-$NS" --subresource=status --type=merge \
+		-p '{"status":{"capacity":{"example.com/widget":"8"},"allocatable":{"example.com/widget":"8"}}}' >/dev/null
+	kubectl wait --for=jsonpath='{.status.allocatable.example\.com/widget}'=8 node/kwok-scaled-$NS --timeout=30s >/dev/null
+	st=0
+	wait "$pid" || st=$?
+	kubectl delete configmap -n kube-system cluster-autoscaler-status >/dev/null
+	kubectl delete node "kwok-scaled-$NS" >/dev/null
+	pod=$(podname app=big)
+	assert_equal "$st" 0
+	# The scheduler says it again when the new node comes without the
+	# resource; each new word is a line of progress.
+	assert_equal "$(sed -n 1p "$T/err")" "9c-wait: deployment/big: waiting: pod $pod: Unschedulable: 0/1 nodes are available: 1 Insufficient example.com/widget. no new claims to deallocate, preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling. (cluster scaling up)"
+	assert_equal "$(sed -n '$p' "$T/err")" "9c-wait: deployment/big: ready"
 }

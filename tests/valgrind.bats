@@ -54,6 +54,10 @@ vg() {
 	run -0 vg 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys.yaml -a tests/fixtures/render/addresses.yaml
 	run -0 vg 9c-render network tests/fixtures/render/net4.yaml -k tests/fixtures/render/pubkeys.yaml
 	run -3 vg 9c-render network share/examples/pbft.yaml -k tests/fixtures/render/pubkeys.yaml
+	# Past the node-port budget.
+	grep -v aws-load-balancer-nlb-target-type share/examples/eks.yaml |
+		sed '/^  remoteHeadless:/,/count:/s/count: 2/count: 1000/' >"$BATS_TEST_TMPDIR/big.yaml"
+	run -3 vg 9c-render -S network "$BATS_TEST_TMPDIR/big.yaml"
 	run -0 vg 9c-render -P -m "$SHARED/corpus/argo-cd-install.yaml" bootstrap share/examples/eks.yaml
 }
 
@@ -84,6 +88,8 @@ vg() {
 @test "9c-wait judges saved objects cleanly under valgrind" {
 	cd "$NINEC_ROOT"
 	run -0 vg 9c-wait -L -r tests/fixtures/wait/rules.yaml tests/fixtures/wait/gadget.yaml tests/fixtures/wait/eval/application-ready.yaml
+	# Pod problems of both classes: a pull retrying, a crash loop.
+	run -1 vg 9c-wait -L tests/fixtures/wait/eval/pod-image-retrying.yaml tests/fixtures/wait/eval/pod-crash-loop.yaml
 }
 
 @test "the refusals of hostile input are clean under valgrind" {

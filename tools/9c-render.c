@@ -53,6 +53,8 @@ struct render {
 	unsigned long ndocs;
 	char *names[64];	/* template names the output documents keep */
 	int nnames;
+	long nodeports;		/* node ports the Services rendered claim */
+	long np_services;	/* and how many Services claim them */
 };
 
 static const char *const network_templates[] = {
@@ -153,6 +155,34 @@ check_rendered(struct render *r, const struct doc *doc, struct diag *d)
 	return 0;
 }
 
+/*
+ * The node ports a rendered Service claims: one per port of a NodePort
+ * Service, and of a LoadBalancer Service unless it allocates none.
+ */
+static void
+count_nodeports(struct render *r, const struct node *obj)
+{
+	const char *type = node_at_s(obj, "spec.type");
+	const struct node *ports = node_at(obj, "spec.ports");
+	const struct node *alloc = node_at(obj,
+	    "spec.allocateLoadBalancerNodePorts");
+
+	const char *kind = node_at_s(obj, "kind");
+	const char *av = node_at_s(obj, "apiVersion");
+	int lb = type != NULL && strcmp(type, "LoadBalancer") == 0;
+
+	if (kind == NULL || strcmp(kind, "Service") != 0 || av == NULL ||
+	    strcmp(av, "v1") != 0 || ports == NULL ||
+	    ports->type != NODE_SEQ || ports->len == 0)
+		return;
+	if (lb && alloc != NULL && alloc->type == NODE_BOOL && !alloc->b)
+		return;
+	if (!lb && (type == NULL || strcmp(type, "NodePort") != 0))
+		return;
+	r->nodeports += (long)ports->len;
+	r->np_services++;
+}
+
 static int
 output_limit(const struct render *r, struct diag *d)
 {
@@ -179,6 +209,7 @@ keep_out(struct doc *doc, void *arg, struct diag *d)
 	if (r->npatches == 0) {
 		/* Nothing will change it: emit now and free, which keeps a
 		 * 1,000-node render in a few megabytes. */
+		count_nodeports(r, doc->root);
 		emit_doc(&r->text, r->fmt, doc->root, &r->ndocs);
 		doc_free(doc);
 		return output_limit(r, d);
@@ -1339,10 +1370,65 @@ apply_patches(struct render *r, struct diag *d)
 	return rc;
 }
 
+/*
+ * Whether a LoadBalancer Service needs node ports: not when the AWS load
+ * balancer controller sends the NLB's traffic to Pod IPs, nor on the local
+ * profile, whose load balancer is a KWOK stage that routes nothing.  The
+ * spec's network.service.nodePorts decides when given.
+ */
+static int
+service_nodeports(const struct render *r)
+{
+	const struct node *ann = node_at(r->spec.root,
+	    "network.service.annotations");
+	const struct node *np = node_at(r->spec.root,
+	    "network.service.nodePorts");
+	const char *tt, *provider;
+
+	if (np != NULL && np->type == NODE_BOOL)
+		return np->b;
+	tt = node_s(node_get(ann,
+	    "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"));
+	if (tt != NULL && strcmp(tt, "ip") == 0)
+		return 0;
+	provider = node_at_s(r->spec.root, "cluster.provider");
+	if (node_get(r->spec.root, "cluster") == NULL ||
+	    (provider != NULL && strcmp(provider, "eks") != 0))
+		return 0;
+	return 1;
+}
+
+/*
+ * The server's dry run allocates no node port, so a range too small for
+ * the network shows only half-way through an apply: count them here.
+ */
+static int
+nodeport_budget(struct render *r, struct diag *d)
+{
+	const struct node *rn = node_at(r->spec.root,
+	    "network.service.nodePortRange");
+	const char *range = rn ? node_s(rn) : "30000-32767";
+	long lo, hi;
+	int k = 0;
+
+	if (range == NULL || sscanf(range, "%ld-%ld%n", &lo, &hi, &k) != 2 ||
+	    range[k] != '\0' || lo < 1 || hi > 65535 || lo > hi)
+		return fail_at(d, r, rn, "network.service.nodePortRange",
+		    "not a port range such as 30000-32767");
+	if (r->nodeports <= hi - lo + 1)
+		return 0;
+	return fail(d, r->spec.input, "network.service", "%ld node ports "
+	    "needed by %ld Services, the node-port range %s holds %ld: use "
+	    "NLB IP targets (network.service.nodePorts: false) or a wider "
+	    "--service-node-port-range", r->nodeports, r->np_services, range,
+	    hi - lo + 1);
+}
+
 static int
 run(struct render *r, struct diag *d)
 {
 	struct stat st;
+	size_t i;
 	int rc;
 
 	/* An overlay that is not there would silently render the shipped
@@ -1366,6 +1452,8 @@ run(struct render *r, struct diag *d)
 	case MODE_NETWORK:
 		if (network_context(r, d) < 0)
 			return -1;
+		set(r, r->ctx, "serviceNodePorts", node_bool(&r->ctxdoc->arena,
+		    service_nodeports(r)));
 		rc = render_set(r, "network", r->services_only ?
 		    services_templates : network_templates, d);
 		break;
@@ -1386,9 +1474,11 @@ run(struct render *r, struct diag *d)
 		rc = render_set(r, "apps", apps_templates, d);
 		break;
 	}
-	if (rc < 0)
+	if (rc < 0 || apply_patches(r, d) < 0)
 		return -1;
-	return apply_patches(r, d);
+	for (i = 0; i < r->nout; i++)
+		count_nodeports(r, r->out[i]->root);
+	return r->mode == MODE_NETWORK ? nodeport_budget(r, d) : 0;
 }
 
 /* The documents kept for patches, now final. */

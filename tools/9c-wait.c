@@ -20,8 +20,8 @@
 #include "watch.h"
 
 static const char usage[] =
-    "9c-wait [-hLq] [--context name] [--for ready|delete] [-g grace] "
-    "[--kubeconfig file] [-n namespace] [-o format] [-r rules] "
+    "9c-wait [-hLq] [-c restarts] [--context name] [--for ready|delete] "
+    "[-g grace] [--kubeconfig file] [-n namespace] [-o format] [-r rules] "
     "[-t timeout] [file ...]";
 
 /* One object to wait for. */
@@ -36,8 +36,10 @@ struct target {
 	char label[600];		/* "deployment/x" for messages */
 	char pod[600];			/* why its Pods hold it up, or "" */
 	char podname[256];		/* the Pod that pod[] is about */
-	double unsched_since;		/* that Pod is Unschedulable since */
+	struct doc *poddoc;		/* that Pod, to judge again later */
+	long long fails_at;		/* its delay turns terminal then */
 	int podfail;			/* pod[] is a failure, not a delay */
+	unsigned long said;		/* hash of the delay last reported */
 	int exists;			/* seen and not deleted since */
 	int listed;			/* its type's list came back */
 	int relisting;			/* not yet seen in the current list */
@@ -51,12 +53,14 @@ struct unit {
 	char ns[256];
 	int pods;			/* also attributes Pods to workloads */
 	int classes;			/* StorageClasses, for claims */
+	int autoscaler;			/* cluster-autoscaler-status */
 };
 
 struct opts {
 	const char *kubeconfig, *context, *ns, *rules_file;
 	enum emit_format fmt;
 	int quiet, local, for_delete;
+	long long restarts;
 	double grace, timeout;
 };
 
@@ -64,6 +68,7 @@ struct run {
 	struct opts o;
 	struct ready_rules *rules;
 	struct ready_env env;
+	struct ready_pod_env pe;	/* env.pods, as of the last judging */
 	struct target *t;
 	size_t n, cap;
 	size_t ndone;
@@ -75,6 +80,10 @@ struct run {
 	struct doc **sc;		/* StorageClasses seen */
 	size_t nsc;
 	int sc_synced;
+	int autoscaler;			/* READY_AS_* as last seen */
+	int as_watched;			/* its watch is open */
+	int as_synced;			/* and has listed */
+	int reclass;			/* judge every Pod again */
 	double start;
 };
 
@@ -197,6 +206,14 @@ progress_clear(struct run *r)
 	}
 }
 
+/* Why its Pods hold t up; a Pod's own reason already says it. */
+static const char *
+pod_note(const struct target *t)
+{
+	return strcmp(t->kind, "Pod") == 0 && t->group[0] == '\0' ? "" :
+	    t->pod;
+}
+
 /* A plain line when an object settles; a live view on a terminal. */
 static void
 progress_settled(struct run *r, const struct target *t)
@@ -229,7 +246,7 @@ progress_draw(struct run *r)
 		if (t->done)
 			continue;
 		snprintf(line, sizeof line, "%.60s: %.100s%s%.100s", t->label,
-		    t->res.reason, t->pod[0] ? ", " : "", t->pod);
+		    t->res.reason, pod_note(t)[0] ? ", " : "", pod_note(t));
 		diag_escape(esc, sizeof esc, line, strlen(line));
 		fprintf(stderr, "  %s\n", esc);
 		shown++;
@@ -247,6 +264,21 @@ static const struct node *
 current(const struct target *t)
 {
 	return t->seen ? t->seen->root : t->in->root;
+}
+
+static int stream_creates(void *arg, const char *kind, const char *ns,
+    const char *name, char *who, size_t n);
+
+/* What a Pod is judged by, now. */
+static void
+pod_env(struct run *r, double now)
+{
+	r->pe.now = (long long)now;
+	r->pe.grace = (long long)r->o.grace;
+	r->pe.restarts = r->o.restarts;
+	r->pe.autoscaler = r->autoscaler;
+	r->pe.creates = stream_creates;
+	r->pe.arg = r;
 }
 
 static void
@@ -270,6 +302,7 @@ judge(struct run *r, struct target *t, double now)
 		snprintf(t->res.reason, sizeof t->res.reason, "%s",
 		    t->listed ? "not found" : "not seen yet");
 	} else {
+		pod_env(r, now);
 		ready_eval_env(&r->env, current(t), t->want_gen, &t->res);
 		if (t->res.state == READY_PENDING &&
 		    (t->res.flags & READY_NOSTATUS)) {
@@ -322,7 +355,7 @@ report_pending(struct run *r, const char *why)
 		if (t->done)
 			continue;
 		cli_warn("%s: %s%s%s", t->label, t->res.reason,
-		    t->pod[0] ? ", " : "", t->pod);
+		    pod_note(t)[0] ? ", " : "", pod_note(t));
 	}
 }
 
@@ -501,64 +534,170 @@ pod_ready(const struct node *pod)
 	return 0;
 }
 
+/*
+ * A Secret or ConfigMap that the stream creates: the object itself, or
+ * what makes it (an ExternalSecret's target, a SealedSecret).
+ */
+static int
+stream_creates(void *arg, const char *kind, const char *ns, const char *name,
+    char *who, size_t n)
+{
+	struct run *r = arg;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		const struct target *t = &r->t[i];
+		const char *made = t->name;
+
+		if (strcmp(t->ns, ns) != 0)
+			continue;
+		if (strcmp(t->group, "external-secrets.io") == 0 &&
+		    strcmp(t->kind, "ExternalSecret") == 0 &&
+		    strcmp(kind, "Secret") == 0) {
+			if (node_at_s(t->in->root, "spec.target.name") != NULL)
+				made = node_at_s(t->in->root,
+				    "spec.target.name");
+		} else if (!(strcmp(t->group, "bitnami.com") == 0 &&
+		    strcmp(t->kind, "SealedSecret") == 0 &&
+		    strcmp(kind, "Secret") == 0) &&
+		    !(t->group[0] == '\0' && strcmp(t->kind, kind) == 0))
+			continue;
+		if (strcmp(made, name) == 0) {
+			snprintf(who, n, "%s in the stream", t->label);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The autoscaler's status ConfigMap, watched once a Pod is Unschedulable:
+ * optional, since a namespace's user may not read kube-system.
+ */
 static void
-pod_event(struct run *r, const char *ns, const struct node *pod, int deleted,
+autoscaler_watch(struct run *r)
+{
+	if (r->as_watched || r->ws == NULL)
+		return;
+	r->as_watched = 1;
+	r->u = xrealloc(r->u, (r->nu + 1) * sizeof *r->u);
+	memset(&r->u[r->nu], 0, sizeof r->u[r->nu]);
+	r->u[r->nu].path = xstrdup("/api/v1/namespaces/kube-system/configmaps");
+	r->u[r->nu].autoscaler = 1;
+	r->nu++;
+	(void)watch_add_optional(r->ws, r->u[r->nu - 1].path,
+	    "fieldSelector=metadata.name%3Dcluster-autoscaler-status");
+}
+
+static void
+autoscaler_event(struct run *r, enum watch_ev ev, const struct doc *doc)
+{
+	int as = READY_AS_NONE;
+
+	if (ev == WATCH_SYNCED) {
+		r->as_synced = 1;
+		r->reclass = 1;
+		return;
+	}
+	if (ev == WATCH_ADDED || ev == WATCH_MODIFIED)
+		as = ready_autoscaler_status(node_at_s(doc->root,
+		    "data.status"));
+	if (as != r->autoscaler)
+		r->reclass = 1;
+	r->autoscaler = as;
+}
+
+/* FNV-1a, to tell a delay from the one reported before. */
+static unsigned long
+text_hash(const char *s)
+{
+	unsigned long h = 2166136261UL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619UL;
+	return h | 1;
+}
+
+/* Judges the Pod that holds t up: a failure, or progress to report. */
+static void
+pod_judge(struct run *r, struct target *t, double now)
+{
+	const struct node *pod = t->poddoc->root;
+	enum ready_pod_class c;
+	unsigned long h;
+	char why[400];
+
+	pod_env(r, now);
+	c = ready_pod_classify(pod, &r->pe, why, sizeof why, &t->fails_at);
+	if (c == READY_POD_FINE)
+		pod_state(pod, why, sizeof why);
+	snprintf(t->pod, sizeof t->pod, "pod %.150s: %s", t->podname, why);
+	t->podfail = c == READY_POD_TERMINAL;
+	if (c != READY_POD_TRANSIENT)
+		return;
+	if (strncmp(why, "Unschedulable", 13) == 0) {
+		autoscaler_watch(r);
+		/* Its note depends on the autoscaler: wait for its word. */
+		if (!r->as_synced)
+			return;
+	}
+	/* A log shows each delay once; a terminal shows it live. */
+	h = text_hash(t->pod);
+	if (h != t->said && !r->tty && !r->o.quiet)
+		fprintf(stderr, "%s: %s: waiting: %s\n", cli_prog, t->label,
+		    t->pod);
+	t->said = h;
+}
+
+static void
+pod_forget(struct target *t)
+{
+	t->pod[0] = t->podname[0] = '\0';
+	t->podfail = 0;
+	t->fails_at = 0;
+	if (t->poddoc)
+		doc_free(t->poddoc);
+	t->poddoc = NULL;
+}
+
+static void
+pod_event(struct run *r, const char *ns, const struct doc *doc, int deleted,
     double now)
 {
+	const struct node *pod = doc->root;
 	struct target *t = pod_owner(r, pod, ns);
 	const char *name = node_at_s(pod, "metadata.name");
-	const struct node *c;
-	char why[400];
-	size_t i;
 
 	if (t == NULL || t->done || name == NULL)
 		return;
 	if (deleted || pod_ready(pod) ||
 	    node_at(pod, "metadata.deletionTimestamp") != NULL) {
-		if (strcmp(t->podname, name) == 0) {
-			t->pod[0] = t->podname[0] = '\0';
-			t->podfail = 0;
-			t->unsched_since = 0;
-		}
+		if (strcmp(t->podname, name) == 0)
+			pod_forget(t);
 		return;
 	}
+	pod_forget(t);
 	snprintf(t->podname, sizeof t->podname, "%s", name);
-	t->unsched_since = 0;
-	t->podfail = 0;
-	if (ready_pod_problem(pod, (long long)now, -1, why, sizeof why)) {
-		snprintf(t->pod, sizeof t->pod, "pod %.150s: %s", name, why);
-		t->podfail = 1;
-		return;
-	}
-	pod_state(pod, why, sizeof why);
-	snprintf(t->pod, sizeof t->pod, "pod %.150s: %s", name, why);
-	c = node_at(pod, "status.conditions");
-	for (i = 0; c && c->type == NODE_SEQ && i < c->len; i++) {
-		const char *rs = node_at_s(c->u.items[i], "reason");
-
-		if (rs && strcmp(rs, "Unschedulable") == 0) {
-			long long s = ready_time(node_at_s(c->u.items[i],
-			    "lastTransitionTime"));
-
-			t->unsched_since = s > 0 ? (double)s : now;
-		}
-	}
+	t->poddoc = doc_new(doc->input, doc->index);
+	t->poddoc->root = node_copy(&t->poddoc->arena, pod);
+	pod_judge(r, t, now);
 }
 
-/* Unschedulable past the grace period fails the workload. */
+/* Delays that turn terminal with time, or with the autoscaler's word. */
 static void
 pods_tick(struct run *r, double now)
 {
+	int all = r->reclass;
 	size_t i;
 
+	r->reclass = 0;
 	for (i = 0; i < r->n; i++) {
 		struct target *t = &r->t[i];
 
-		if (t->done || t->unsched_since == 0 ||
-		    now - t->unsched_since < r->o.grace)
+		if (t->done || t->poddoc == NULL || t->podfail)
 			continue;
-		t->podfail = 1;
-		t->unsched_since = 0;
+		if (all || (t->fails_at > 0 && now >= (double)t->fails_at))
+			pod_judge(r, t, now);
 	}
 }
 
@@ -628,12 +767,19 @@ static void
 on_watch(void *arg, size_t id, enum watch_ev ev, struct doc *doc)
 {
 	struct run *r = arg;
-	struct unit *u = &r->u[id];
+	/* A Pod event may add a watch (and move r->u): copy what we need. */
+	const struct unit u = r->u[id];
 	const char *name, *ons;
 	double now = now_s();
 	size_t i;
 
-	if (u->classes) {
+	if (u.autoscaler) {
+		autoscaler_event(r, ev, doc);
+		if (doc)
+			doc_free(doc);
+		return;
+	}
+	if (u.classes) {
 		/* The classes keep their own copy: a StorageClass may also be
 		 * a target, judged below. */
 		struct doc *cp = NULL;
@@ -666,8 +812,8 @@ on_watch(void *arg, size_t id, enum watch_ev ev, struct doc *doc)
 	ons = node_at_s(doc->root, "metadata.namespace");
 	if (ons == NULL)
 		ons = "";
-	if (u->pods)
-		pod_event(r, ons, doc->root, ev == WATCH_DELETED, now);
+	if (u.pods)
+		pod_event(r, ons, doc, ev == WATCH_DELETED, now);
 	for (i = 0; name && i < r->n; i++) {
 		struct target *t = &r->t[i];
 
@@ -686,7 +832,7 @@ on_watch(void *arg, size_t id, enum watch_ev ev, struct doc *doc)
 		}
 		break;
 	}
-	if (u->pods) {
+	if (u.pods) {
 		/* A Pod event may settle (or fail) its workload. */
 		struct target *t = pod_owner(r, doc ? doc->root :
 		    r->t[i].seen->root, ons);
@@ -934,6 +1080,8 @@ run_free(struct run *r)
 		doc_free(r->t[i].in);
 		if (r->t[i].seen)
 			doc_free(r->t[i].seen);
+		if (r->t[i].poddoc)
+			doc_free(r->t[i].poddoc);
 	}
 	for (i = 0; i < r->nu; i++)
 		free(r->u[i].path);
@@ -990,8 +1138,9 @@ main(int argc, char **argv)
 	cli_init(argc, argv, usage);
 	memset(&r, 0, sizeof r);
 	r.o.grace = 10;
+	r.o.restarts = READY_RESTARTS;
 	r.o.timeout = 300;
-	while ((ch = getopt_long(argc, argv, "C:F:K:Lg:hn:o:qr:t:", longopts,
+	while ((ch = getopt_long(argc, argv, "C:F:K:Lc:g:hn:o:qr:t:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'C':
@@ -1012,6 +1161,16 @@ main(int argc, char **argv)
 		case 'L':
 			r.o.local = 1;
 			break;
+		case 'c': {
+			char *end;
+
+			errno = 0;
+			r.o.restarts = strtoll(optarg, &end, 10);
+			if (errno || end == optarg || *end || r.o.restarts < 1)
+				cli_misuse(usage, "-c: bad restart count '%s'",
+				    optarg);
+			break;
+		}
 		case 'g':
 			if ((r.o.grace = parse_duration(optarg)) < 0)
 				cli_misuse(usage, "-g: bad duration '%s'",
@@ -1047,6 +1206,7 @@ main(int argc, char **argv)
 		cli_misuse(usage, "-L cannot wait for deletion");
 	r.rules = ready_rules_new();
 	r.env.rules = r.rules;
+	r.env.pods = &r.pe;
 	r.tty = isatty(2);
 	r.start = now_s();
 	diag_clear(&d);

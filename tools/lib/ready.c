@@ -359,7 +359,8 @@ eval_replicaset(const struct node *obj, long long want,
 }
 
 static void
-eval_pod(const struct node *obj, struct ready_result *r)
+eval_pod(const struct ready_env *env, const struct node *obj,
+    struct ready_result *r)
 {
 	const char *ph = node_at_s(obj, "status.phase");
 	const struct node *c;
@@ -381,10 +382,16 @@ eval_pod(const struct node *obj, struct ready_result *r)
 		say(r, READY_OK, "Ready");
 		return;
 	}
-	/* No grace here: only the caller knows how long it has waited. */
-	if (ready_pod_problem(obj, 0, -1, why, sizeof why)) {
+	switch (ready_pod_classify(obj, env ? env->pods : NULL, why,
+	    sizeof why, NULL)) {
+	case READY_POD_TERMINAL:
 		say(r, READY_FAILED, "%s", why);
 		return;
+	case READY_POD_TRANSIENT:
+		say(r, READY_PENDING, "%s", why);
+		return;
+	case READY_POD_FINE:
+		break;
 	}
 	c = cond(obj, "PodScheduled");
 	if (streq(node_at_s(c, "status"), "False")) {
@@ -984,7 +991,7 @@ ready_eval_env(const struct ready_env *env, const struct node *obj,
 		if (strcmp(kind, "Namespace") == 0)
 			eval_namespace(obj, r);
 		else if (strcmp(kind, "Pod") == 0)
-			eval_pod(obj, r);
+			eval_pod(env, obj, r);
 		else if (strcmp(kind, "PersistentVolumeClaim") == 0)
 			eval_pvc(env, obj, r);
 		else if (strcmp(kind, "Service") == 0)
@@ -1037,7 +1044,7 @@ void
 ready_eval_with(const struct ready_rules *rs, const struct node *obj,
     long long want_generation, struct ready_result *r)
 {
-	struct ready_env env = { rs, NULL, NULL };
+	struct ready_env env = { rs, NULL, NULL, NULL };
 
 	ready_eval_env(&env, obj, want_generation, r);
 }
@@ -1049,72 +1056,242 @@ ready_eval(const struct node *obj, long long want_generation,
 	ready_eval_env(NULL, obj, want_generation, r);
 }
 
-/* Container waiting reasons that no amount of waiting fixes. */
+/* 1 when s holds any of the words. */
 static int
-fatal_waiting(const char *rs)
+says(const char *s, const char *const *words, size_t n)
 {
-	static const char *const bad[] = {
-		"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull",
-		"ErrImageNeverPull", "InvalidImageName",
-		"CreateContainerConfigError", "CreateContainerError",
-		"RunContainerError", "PreCreateHookError", "PostStartHookError"
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		if (streq(rs, bad[i]))
+	for (i = 0; s != NULL && i < n; i++)
+		if (strstr(s, words[i]) != NULL)
 			return 1;
 	return 0;
 }
 
+/* The registry's own word that the image is not there (or not ours). */
 static int
-container_problem(const struct node *list, char *why, size_t n)
+image_absent(const char *m)
 {
-	const struct node *cs;
-	const char *rs, *m, *name;
+	static const char *const w[] = {
+		"not found", "NotFound", "manifest unknown", "does not exist",
+		"pull access denied", "invalid reference format",
+		"repository name must"
+	};
+
+	return says(m, w, sizeof w / sizeof w[0]);
+}
+
+/*
+ * The object a CreateContainerConfigError waits for, from the kubelet's
+ * messages `secret "x" not found' and `couldn't find key k in Secret ns/x';
+ * 0 when the message names none.
+ */
+static int
+config_wants(const char *m, char *kind, size_t kn, char *name, size_t nn)
+{
+	const char *p, *e;
+	size_t len;
+
+	if (m == NULL)
+		return 0;
+	if ((p = strstr(m, "secret \"")) != NULL ||
+	    (p = strstr(m, "configmap \"")) != NULL) {
+		snprintf(kind, kn, "%s", *p == 's' ? "Secret" : "ConfigMap");
+		p = strchr(p, '"') + 1;
+		e = strchr(p, '"');
+	} else if ((p = strstr(m, " in Secret ")) != NULL ||
+	    (p = strstr(m, " in ConfigMap ")) != NULL) {
+		snprintf(kind, kn, "%s", p[4] == 'S' ? "Secret" : "ConfigMap");
+		p = strchr(p + 4, ' ') + 1;
+		if (strchr(p, '/') != NULL)
+			p = strchr(p, '/') + 1;
+		e = p + strcspn(p, " :,");
+	} else
+		return 0;
+	if (e == NULL || e == p)
+		return 0;
+	len = (size_t)(e - p);
+	if (len >= nn)
+		return 0;
+	memcpy(name, p, len);
+	name[len] = '\0';
+	return 1;
+}
+
+/* One container's waiting state, classed; READY_POD_FINE when none. */
+static enum ready_pod_class
+container_class(const struct node *cs, const struct ready_pod_env *pe,
+    const char *ns, char *why, size_t n)
+{
+	static const char *const never[] = {
+		"ErrImageNeverPull", "InvalidImageName", "CreateContainerError",
+		"RunContainerError", "PreCreateHookError", "PostStartHookError"
+	};
+	const char *rs = node_at_s(cs, "state.waiting.reason");
+	const char *m = node_at_s(cs, "state.waiting.message");
+	const char *name = node_at_s(cs, "name");
+	long long restarts = int_at(cs, "restartCount", 0);
+	char kind[32], obj[256], who[300];
+	size_t i;
+	int k;
+
+	if (rs == NULL)
+		return READY_POD_FINE;
+	k = snprintf(why, n, "%s%s%s (container %s", rs, m ? ": " : "",
+	    m ? m : "", name ? name : "?");
+	if (k < 0 || (size_t)k >= n)
+		k = n > 1 ? (int)n - 2 : 0;
+	for (i = 0; i < sizeof never / sizeof never[0]; i++)
+		if (streq(rs, never[i])) {
+			snprintf(why + k, n - (size_t)k, ")");
+			return READY_POD_TERMINAL;
+		}
+	if (streq(rs, "ErrImagePull") || streq(rs, "ImagePullBackOff")) {
+		if (image_absent(m)) {
+			snprintf(why + k, n - (size_t)k, ")");
+			return READY_POD_TERMINAL;
+		}
+		snprintf(why + k, n - (size_t)k, ", pull retrying)");
+		return READY_POD_TRANSIENT;
+	}
+	if (streq(rs, "CrashLoopBackOff")) {
+		if (restarts >= pe->restarts) {
+			snprintf(why + k, n - (size_t)k, ")");
+			return READY_POD_TERMINAL;
+		}
+		snprintf(why + k, n - (size_t)k, ", restart %lld of %lld)",
+		    restarts, pe->restarts);
+		return READY_POD_TRANSIENT;
+	}
+	if (streq(rs, "CreateContainerConfigError")) {
+		if (config_wants(m, kind, sizeof kind, obj, sizeof obj) &&
+		    pe->creates != NULL &&
+		    pe->creates(pe->arg, kind, ns, obj, who, sizeof who)) {
+			snprintf(why + k, n - (size_t)k, ", %s creates it)",
+			    who);
+			return READY_POD_TRANSIENT;
+		}
+		snprintf(why + k, n - (size_t)k, ")");
+		return READY_POD_TERMINAL;
+	}
+	/* ContainerCreating, PodInitializing: a pull or a mount under way. */
+	return READY_POD_FINE;
+}
+
+static enum ready_pod_class
+containers_class(const struct node *list, const struct ready_pod_env *pe,
+    const char *ns, char *why, size_t n)
+{
+	enum ready_pod_class c, worst = READY_POD_FINE;
+	char t[512];
 	size_t i;
 
 	if (list == NULL || list->type != NODE_SEQ)
-		return 0;
+		return READY_POD_FINE;
 	for (i = 0; i < list->len; i++) {
-		cs = list->u.items[i];
-		rs = node_at_s(cs, "state.waiting.reason");
-		if (!fatal_waiting(rs))
-			continue;
-		m = node_at_s(cs, "state.waiting.message");
-		name = node_at_s(cs, "name");
-		snprintf(why, n, "%s%s%s (container %s)", rs, m ? ": " : "",
-		    m ? m : "", name ? name : "?");
-		return 1;
+		c = container_class(list->u.items[i], pe, ns, t, sizeof t);
+		if (c > worst) {
+			worst = c;
+			snprintf(why, n, "%s", t);
+		}
 	}
-	return 0;
+	return worst;
+}
+
+/* What the scheduler says heals by itself, given the autoscaler. */
+static enum ready_pod_class
+unschedulable_class(const struct node *c, const struct ready_pod_env *pe,
+    char *why, size_t n, long long *fails_at)
+{
+	static const char *const volumes[] = {
+		"unbound immediate PersistentVolumeClaims",
+		"persistentvolume", "ephemeral volume", "VolumeBinding",
+		"waiting for volume"
+	};
+	static const char *const room[] = { "Insufficient ", "Too many pods" };
+	const char *m = node_at_s(c, "message");
+	const char *note;
+	long long since;
+	int k;
+
+	k = snprintf(why, n, "Unschedulable%s%s", m ? ": " : "", m ? m : "");
+	if (k < 0 || (size_t)k >= n)
+		k = n > 1 ? (int)n - 1 : 0;
+	if (says(m, volumes, sizeof volumes / sizeof volumes[0])) {
+		snprintf(why + k, n - (size_t)k, " (volumes binding)");
+		return READY_POD_TRANSIENT;
+	}
+	if (pe->autoscaler == READY_AS_SCALING) {
+		snprintf(why + k, n - (size_t)k, " (cluster scaling up)");
+		return READY_POD_TRANSIENT;
+	}
+	if (says(m, room, sizeof room / sizeof room[0])) {
+		note = pe->autoscaler == READY_AS_PRESENT ?
+		    " (cluster autoscaler present, not scaling up yet)" :
+		    " (no cluster autoscaler)";
+		snprintf(why + k, n - (size_t)k, "%s", note);
+		return READY_POD_TRANSIENT;
+	}
+	/* Affinity, taints, ports: nothing changes them but a person. */
+	since = ready_time(node_at_s(c, "lastTransitionTime"));
+	if (pe->grace >= 0 && fails_at != NULL)
+		*fails_at = (since > 0 ? since : pe->now) + pe->grace;
+	if (pe->grace >= 0 && pe->now > 0 && fails_at != NULL &&
+	    pe->now >= *fails_at)
+		return READY_POD_TERMINAL;
+	return READY_POD_TRANSIENT;
+}
+
+enum ready_pod_class
+ready_pod_classify(const struct node *pod, const struct ready_pod_env *pe,
+    char *why, size_t n, long long *fails_at)
+{
+	static const struct ready_pod_env dflt = {
+		0, -1, READY_RESTARTS, READY_AS_NONE, NULL, NULL
+	};
+	const char *ns = node_at_s(pod, "metadata.namespace");
+	const struct node *c;
+	enum ready_pod_class k;
+
+	if (pe == NULL)
+		pe = &dflt;
+	if (n > 0)
+		why[0] = '\0';
+	if (fails_at != NULL)
+		*fails_at = 0;
+	if (ns == NULL)
+		ns = "";
+	k = containers_class(node_at(pod, "status.initContainerStatuses"), pe,
+	    ns, why, n);
+	if (k == READY_POD_TERMINAL)
+		return k;
+	if (k == READY_POD_FINE)
+		k = containers_class(node_at(pod, "status.containerStatuses"),
+		    pe, ns, why, n);
+	if (k != READY_POD_FINE)
+		return k;
+	c = cond(pod, "PodScheduled");
+	if (streq(node_at_s(c, "status"), "False") &&
+	    streq(node_at_s(c, "reason"), "Unschedulable"))
+		return unschedulable_class(c, pe, why, n, fails_at);
+	return READY_POD_FINE;
 }
 
 int
-ready_pod_problem(const struct node *pod, long long now,
-    long long grace_seconds, char *why, size_t n)
+ready_autoscaler_status(const char *status)
 {
-	const struct node *c;
-	long long since;
-	const char *m;
+	const char *p = status, *down;
 
-	if (n > 0)
-		why[0] = '\0';
-	if (container_problem(node_at(pod, "status.initContainerStatuses"),
-	    why, n) ||
-	    container_problem(node_at(pod, "status.containerStatuses"), why,
-	    n))
-		return 1;
-	if (grace_seconds < 0)
-		return 0;
-	c = cond(pod, "PodScheduled");
-	if (!streq(node_at_s(c, "status"), "False") ||
-	    !streq(node_at_s(c, "reason"), "Unschedulable"))
-		return 0;
-	since = ready_time(node_at_s(c, "lastTransitionTime"));
-	if (since < 0 || now - since < grace_seconds)
-		return 0;
-	m = node_at_s(c, "message");
-	snprintf(why, n, "Unschedulable%s%s", m ? ": " : "", m ? m : "");
-	return 1;
+	if (status == NULL)
+		return READY_AS_PRESENT;
+	/* "ScaleUp:     InProgress (...)" and, since 1.30, YAML
+	 * "scaleUp:\n    status: InProgress". */
+	while ((p = strstr(p, "caleUp")) != NULL) {
+		p += 6;
+		down = strstr(p, "caleDown");
+		if (strstr(p, "InProgress") != NULL &&
+		    (down == NULL || strstr(p, "InProgress") < down))
+			return READY_AS_SCALING;
+	}
+	return READY_AS_PRESENT;
 }

@@ -81,21 +81,57 @@ void ready_eval_with(const struct ready_rules *rs, const struct node *obj,
  * StorageClass binds WaitForFirstConsumer: 1 yes, 0 no, -1 unknown; class
  * is NULL for a claim with no storageClassName (the default class).
  */
+struct ready_pod_env;
 struct ready_env {
 	const struct ready_rules *rules;	/* may be NULL */
 	int (*wffc)(void *arg, const char *storage_class);
 	void *arg;
+	const struct ready_pod_env *pods;	/* for Pods; may be NULL */
 };
 void ready_eval_env(const struct ready_env *env, const struct node *obj,
     long long want_generation, struct ready_result *r);
 
 /*
- * A Pod's problem that ends a wait early (CrashLoopBackOff, ImagePullBackOff,
- * ErrImagePull, CreateContainerConfigError, Unschedulable past the grace
- * period): fills why and returns 1, else 0.  now is Unix seconds.
+ * A Pod's problem, transient or terminal by its evidence (the table is in
+ * 9c-wait(1)): READY_POD_TERMINAL ends a wait at once, READY_POD_TRANSIENT
+ * is progress, READY_POD_FINE is no problem at all (or one not worth a
+ * word, such as a pull under way).  why gets the reason either way.  A
+ * problem that turns terminal with time (Unschedulable for a reason nothing
+ * heals) sets *fails_at, Unix seconds, so the caller can judge it again
+ * then; fails_at may be NULL.  pe NULL: no clock, no autoscaler, no stream,
+ * the default restarts.
  */
-int ready_pod_problem(const struct node *pod, long long now,
-    long long grace_seconds, char *why, size_t n);
+enum ready_pod_class {
+	READY_POD_FINE, READY_POD_TRANSIENT, READY_POD_TERMINAL
+};
+
+#define READY_RESTARTS	3	/* default restarts that make a crash loop */
+
+/* ready_pod_env.autoscaler */
+#define READY_AS_NONE		0	/* no cluster autoscaler seen */
+#define READY_AS_PRESENT	1	/* one exists, not scaling up */
+#define READY_AS_SCALING	2	/* it reports a scale-up in progress */
+
+struct ready_pod_env {
+	long long now;		/* Unix seconds; 0: no clock */
+	long long grace;	/* seconds Unschedulable may last; -1: forever */
+	long long restarts;	/* restarts in CrashLoopBackOff that fail it */
+	int autoscaler;		/* READY_AS_* */
+	/*
+	 * 1 when something in the caller's stream creates that Secret or
+	 * ConfigMap (the object itself, an ExternalSecret ...), named in who.
+	 */
+	int (*creates)(void *arg, const char *kind, const char *ns,
+	    const char *name, char *who, size_t n);
+	void *arg;
+};
+
+enum ready_pod_class ready_pod_classify(const struct node *pod,
+    const struct ready_pod_env *pe, char *why, size_t n,
+    long long *fails_at);
+
+/* READY_AS_* from the data.status text of cluster-autoscaler-status. */
+int ready_autoscaler_status(const char *status);
 
 /* Group of an object's apiVersion ("" for the core group) and its kind. */
 void ready_group(const struct node *obj, char *group, size_t n);

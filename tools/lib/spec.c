@@ -112,6 +112,8 @@ static const struct field f_images[] = {
 static const struct field f_service[] = {
 	{ "annotations", F_STRMAP, 0, NULL, NULL },
 	{ "dnsTtl", F_COUNT, 0, NULL, NULL },
+	{ "nodePorts", F_BOOL, 0, NULL, NULL },
+	{ "nodePortRange", F_STR, 0, NULL, NULL },
 	END
 };
 

@@ -13,7 +13,8 @@
 #define BACKOFF_MIN	0.1
 #define BACKOFF_MAX	3.0
 
-enum wstate { W_NEW, W_LISTING, W_WATCHING, W_RETRY_LIST, W_RETRY_WATCH };
+enum wstate { W_NEW, W_LISTING, W_WATCHING, W_RETRY_LIST, W_RETRY_WATCH,
+    W_OFF };
 
 struct w {
 	struct watch_set *ws;
@@ -26,6 +27,7 @@ struct w {
 	double retry_at, backoff;
 	int gone;			/* 410 in an ERROR event: relist */
 	int synced;
+	int optional;			/* a refusal ends it, not the set */
 };
 
 struct watch_set {
@@ -100,6 +102,15 @@ watch_add(struct watch_set *ws, const char *path, const char *query)
 }
 
 size_t
+watch_add_optional(struct watch_set *ws, const char *path, const char *query)
+{
+	size_t id = watch_add(ws, path, query);
+
+	ws->v[id]->optional = 1;
+	return id;
+}
+
+size_t
 watch_synced(const struct watch_set *ws)
 {
 	size_t i, k = 0;
@@ -157,6 +168,20 @@ deliver(struct watch_set *ws, struct w *w, enum watch_ev ev, struct doc *doc)
 {
 	ws->events++;
 	ws->fn(ws->arg, w->id, ev, doc);
+}
+
+/* A refused optional watch ends as an empty, synced list. */
+static void
+refuse(struct w *w, int status, const struct kube_resp *r)
+{
+	if (!w->optional) {
+		fail(w->ws, status, w->path, r);
+		return;
+	}
+	w->st = W_OFF;
+	w->synced = 1;
+	deliver(w->ws, w, WATCH_RELIST, NULL);
+	deliver(w->ws, w, WATCH_SYNCED, NULL);
 }
 
 static void start_list(struct w *w);
@@ -217,9 +242,9 @@ list_done(struct kube_resp *r, void *arg)
 		kube_resp_message(r, m, sizeof m);
 		retry(w, W_RETRY_LIST, m);
 	} else if (r->status == 401 || r->status == 403 || r->auth)
-		fail(ws, 4, w->path, r);
+		refuse(w, 4, r);
 	else if (r->status != 200)
-		fail(ws, 1, w->path, r);
+		refuse(w, 1, r);
 	else if (kube_parse(r, &doc, &d) < 0) {
 		ws->fatal = 1;
 		ws->fd = d;
@@ -350,11 +375,11 @@ on_end(const struct kube_resp *r, void *arg)
 		return;
 	}
 	if (r->status == 401 || r->status == 403 || (r->auth && r->status)) {
-		fail(w->ws, 4, w->path, r);
+		refuse(w, 4, r);
 		return;
 	}
 	if (!transient(r->status) && !r->auth) {
-		fail(w->ws, 1, w->path, r);
+		refuse(w, 1, r);
 		return;
 	}
 	kube_resp_message(r, m, sizeof m);

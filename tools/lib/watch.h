@@ -46,6 +46,13 @@ void watch_set_free(struct watch_set *ws);
  * watch_run().  Returns the watch's id (0, 1, ... in order of adding).
  */
 size_t watch_add(struct watch_set *ws, const char *path, const char *query);
+/*
+ * The same for a collection the caller can do without (evidence such as an
+ * autoscaler's status): a refusal (401, 403, 404, ...) ends this watch as
+ * an empty synced list instead of failing watch_run().
+ */
+size_t watch_add_optional(struct watch_set *ws, const char *path,
+    const char *query);
 
 /*
  * Drives every watch for at most timeout_ms and returns early once events
