@@ -21,21 +21,13 @@ shared=${SHARED:-$top/../shared}
 n=${BENCH_OBJECTS:-1000}
 jobs=${BENCH_JOBS:-64}
 rounds=${BENCH_ROUNDS:-3}
-name=kapply-bench-$$
-name=$(printf '%s' "$name" | cut -c1-40)
-work=$(mktemp -d)
-local9c=$top/pipelines/9c-local
-cleanup() {
-	"$local9c" -n "$name" down >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+# shellcheck source=tests/bench/lib/cluster.sh
+. "$top/tests/bench/lib/cluster.sh"
 
 [ -n "${KAPPLY-}" ] || [ -x "$top/build/9c-kapply" ] || make -C "$top" -s build-release
 kapply=${KAPPLY:-$top/build/9c-kapply}
 
-"$local9c" -n "$name" up >/dev/null
-eval "$("$local9c" -n "$name" env)"
+bench_cluster kapply-bench
 
 # Odd rounds send curl first, even rounds 9c-kapply: each run leaves CRDs
 # behind, and the server gets a little slower with every one.

@@ -15,21 +15,13 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 n=${BENCH_OBJECTS:-1000}
-name=$(printf 'prune-bench-%s' "$$" | cut -c1-40)
-work=$(mktemp -d)
-local9c=$top/pipelines/9c-local
-cleanup() {
-	"$local9c" -n "$name" down >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+# shellcheck source=tests/bench/lib/cluster.sh
+. "$top/tests/bench/lib/cluster.sh"
 
 [ -n "${KAPPLY-}" ] || make -C "$top" -s build-release
 kapply=${KAPPLY:-$top/build/9c-kapply}
 
-"$local9c" -n "$name" up >/dev/null
-eval "$("$local9c" -n "$name" env)"
-export KUBECONFIG
+bench_cluster prune-bench
 
 # configmaps FILE COUNT CHANGED: COUNT ConfigMaps, the first CHANGED with
 # another value.

@@ -11,26 +11,14 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 n=${BENCH_NODES:-1000}
-name=scale-bench-$$
-work=$(mktemp -d)
-local9c=$top/pipelines/9c-local
-cleanup() {
-	[ -n "${BENCH_CLUSTER-}" ] || "$local9c" -n "$name" down >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+# shellcheck source=tests/bench/lib/cluster.sh
+. "$top/tests/bench/lib/cluster.sh"
 
 [ -x "$top/build/9c-wait" ] || make -C "$top" -s
 PATH=$top/build:$PATH
 export PATH
 
-if [ -n "${BENCH_CLUSTER-}" ]; then
-	name=$BENCH_CLUSTER
-else
-	"$local9c" -n "$name" up >/dev/null
-fi
-eval "$("$local9c" -n "$name" env)"
-export KUBECONFIG
+bench_cluster scale-bench
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }

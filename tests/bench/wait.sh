@@ -15,25 +15,14 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 n=${BENCH_OBJECTS:-500}
-name=wait-bench-$$
-work=$(mktemp -d)
-local9c=$top/pipelines/9c-local
-cleanup() {
-	[ -n "${BENCH_CLUSTER-}" ] || "$local9c" -n "$name" down >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+# shellcheck source=tests/bench/lib/cluster.sh
+. "$top/tests/bench/lib/cluster.sh"
 
 [ -n "${WAIT9C-}" ] || [ -x "$top/build/9c-wait" ] || make -C "$top" -s build-release
 wait9c=${WAIT9C:-$top/build/9c-wait}
 
 # BENCH_CLUSTER=name reuses a running cluster.
-if [ -n "${BENCH_CLUSTER-}" ]; then
-	name=$BENCH_CLUSTER
-else
-	"$local9c" -n "$name" up >/dev/null
-fi
-eval "$("$local9c" -n "$name" env)"
+bench_cluster wait-bench
 S=$NINEC_LOCAL_STATE
 
 kubectl apply --server-side -f "$top/tests/fixtures/wait/cluster/widgets-crd.yaml" >/dev/null
