@@ -70,7 +70,7 @@ kubectl_applyset() {
 	run -2 --separate-stderr 9c-kapply --applyset s --prune --delete "$BATS_TEST_TMPDIR/s.yaml"
 	assert_equal "${stderr_lines[0]}" "9c-kapply: --applyset and --delete exclude each other"
 	run -2 --separate-stderr 9c-kapply --diff --dry-run "$BATS_TEST_TMPDIR/s.yaml"
-	assert_equal "${stderr_lines[0]}" "9c-kapply: --diff excludes --delete and --dry-run"
+	assert_equal "${stderr_lines[0]}" "9c-kapply: --diff and --dry-run exclude each other"
 }
 
 @test "the ID is kubectl's: kubectl writes the same parent label for the same Secret and ConfigMap parents" {
@@ -291,6 +291,32 @@ kubectl_applyset() {
 	)"
 	refute_output --partial hunter
 	refute_output --partial aHVudGVy
+}
+
+@test "--diff --delete shows what --delete would remove: live objects as deletions, absent ones not at all" {
+	objects "$BATS_TEST_TMPDIR/one.yaml" a
+	objects "$BATS_TEST_TMPDIR/two.yaml" a gone
+	run -0 9c-kapply -q -n "$NS" "$BATS_TEST_TMPDIR/one.yaml"
+	before=$(kubectl get configmap a -n "$NS" -o jsonpath='{.metadata.uid} {.metadata.resourceVersion}')
+	run -1 --separate-stderr 9c-kapply -q --diff --delete -n "$NS" "$BATS_TEST_TMPDIR/two.yaml"
+	assert_equal "$stderr" ""
+	assert_output "$(cat <<-EOF
+	--- live/v1.ConfigMap.$NS.a
+	+++ merged/v1.ConfigMap.$NS.a
+	@@ -1,7 +0,0 @@
+	-apiVersion: v1
+	-data:
+	-  k: a
+	-kind: ConfigMap
+	-metadata:
+	-  name: a
+	-  namespace: $NS
+	EOF
+	)"
+	assert_equal "$(kubectl get configmap a -n "$NS" -o jsonpath='{.metadata.uid} {.metadata.resourceVersion}')" "$before"
+	run -0 9c-kapply -q --delete -n "$NS" "$BATS_TEST_TMPDIR/one.yaml"
+	run -0 --separate-stderr 9c-kapply -q --diff --delete -n "$NS" "$BATS_TEST_TMPDIR/two.yaml"
+	assert_output ""
 }
 
 @test "--diff of objects whose namespace the stream creates shows them as the stream gives them" {

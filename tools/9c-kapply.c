@@ -24,7 +24,7 @@
 #include "ready.h"
 
 static const char usage[] =
-    "9c-kapply [-qv] [--delete | --diff | --dry-run] [--force-conflicts] "
+    "9c-kapply [-qv] [--delete [--diff] | --diff | --dry-run] [--force-conflicts] "
     "[--applyset parent [--prune]] [-j jobs] [-n namespace] [-o format] "
     "[-t seconds] [--context name] [--kubeconfig file] [file ...]";
 
@@ -2408,8 +2408,10 @@ do_diff(struct run *r)
 		r->cur_stage = s;
 		r->phase = "dry run";
 		t = now();
-		fails = run_stage(r, s, M_DRY, sel_judgeable);
-		say_phase(r, s, "dry run", t);
+		/* With --delete only the live state counts: nothing is merged. */
+		fails = r->del ? 0 : run_stage(r, s, M_DRY, sel_judgeable);
+		if (!r->del)
+			say_phase(r, s, "dry run", t);
 		if (fails == 0) {
 			t = now();
 			diff_list_live(r, s);
@@ -2444,8 +2446,11 @@ do_diff(struct run *r)
 		struct obj *o = i < r->n ? &r->o[i] : &p.o[i - r->n];
 		int d1;
 		/* Its kind or namespace is not there yet: all of it is new. */
-		if (i >= r->n)
-			d1 = diff_one(&out, ext && *ext ? &x : NULL, o, o->doc, NULL);
+		if (i >= r->n || (r->del && o->live))
+			d1 = diff_one(&out, ext && *ext ? &x : NULL, o,
+			    i >= r->n ? o->doc : o->live, NULL);
+		else if (r->del)
+			d1 = 0;	/* already gone, or its namespace is */
 		else if (!sel_judgeable(o)) {
 			doc_free(o->result);
 			o->result = doc_dup(o->doc);
@@ -2597,8 +2602,8 @@ main(int argc, char **argv)
 	}
 	if (r.del && r.dry)
 		cli_misuse(usage, "--delete and --dry-run exclude each other");
-	if (r.diff && (r.del || r.dry))
-		cli_misuse(usage, "--diff excludes --delete and --dry-run");
+	if (r.diff && r.dry)
+		cli_misuse(usage, "--diff and --dry-run exclude each other");
 	if (r.prune && !applyset)
 		cli_misuse(usage, "--prune requires --applyset");
 	if (applyset && r.del)
@@ -2637,7 +2642,7 @@ main(int argc, char **argv)
 		    r.n, r.n == 1 ? "" : "s", r.nstages, r.nstages == 1 ? "" : "s",
 		    now() - t);
 	r.total = r.n;
-	if (r.del)
+	if (r.del && !r.diff)
 		status = do_delete(&r);
 	else if (r.diff)
 		status = do_diff(&r);
