@@ -1,13 +1,17 @@
 #!/usr/bin/env bats
 # Day two on someone else's cluster: a local control plane started here, and
 # given to 9c-testnet only by --kubeconfig and --context, as a kind or EKS
-# cluster made elsewhere would be.  Scale down and up, diff before up, an
-# option change rolled out, and down, with a moto_server 9c-testnet starts.
+# cluster made elsewhere would be.  Scale down and up, diff before up, the
+# claims of removed nodes kept or pruned, an option change rolled out, an
+# image that crash-loops, and down, with a moto_server 9c-testnet starts.
 # The tests run in order and share one cluster and one state directory.
 load helpers/common
 load helpers/cluster
 
 setup_file() {
+	# The stage that crash-loops miner-1 on one image.
+	export NINEC_LOCAL_STAGES
+	NINEC_LOCAL_STAGES=$(fixture day-two/kwok-stages.yaml)
 	cluster_start || return 1
 	export NINEC_STATE=$BATS_FILE_TMPDIR/state
 	export NINEC_ARGOCD_MANIFEST=$SHARED/corpus/argo-cd-install.yaml
@@ -24,6 +28,7 @@ setup_file() {
 	spec 2 2 100m > "$BATS_FILE_TMPDIR/two.yaml"
 	spec 1 1 100m > "$BATS_FILE_TMPDIR/one.yaml"
 	spec 2 2 200m > "$BATS_FILE_TMPDIR/two-cpu.yaml"
+	spec 2 2 200m planetariumhq/ninechronicles-headless:v100301 > "$BATS_FILE_TMPDIR/two-crash.yaml"
 }
 
 teardown_file() {
@@ -33,12 +38,13 @@ teardown_file() {
 	cluster_stop
 }
 
-# spec MINERS REMOTE-HEADLESS CPU: the sample spec with those counts and
-# the miners' CPU request.
+# spec MINERS REMOTE-HEADLESS CPU [IMAGE]: the sample spec with those
+# counts, the miners' CPU request and the headless image.
 spec() {
 	sed -e "/^  miner:/,/^  [a-zA-Z]*:\$/ s/count: 1/count: $1/" \
 		-e "/^  remoteHeadless:/,/^keys:/ s/count: 1/count: $2/" \
 		-e "/^  miner:/,/^  remoteHeadless:/ s/cpu: 100m/cpu: $3/" \
+		-e "${4:+s|^  release: .*|&\\n  images:\\n    headless: $4|}" \
 		"$NINEC_ROOT/share/examples/local.yaml"
 }
 
@@ -47,6 +53,9 @@ testnet() {
 }
 
 k() { KUBECONFIG=$KUBECTL_KUBECONFIG kubectl "$@"; }
+
+# The release's headless image.
+img() { awk '$1 == "headless:" { print $2 }' "$NINEC_ROOT/share/releases/2022-pow.yaml"; }
 
 # versions FILE: kind, name and resourceVersion of every object of the
 # network's namespace that 9c-testnet made or that came of it.
@@ -57,6 +66,30 @@ versions() {
 
 claims() {
 	k get pvc -n 9c-local -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.uid}{"\n"}{end}' | sort
+}
+
+# all_claims: namespace, name, uid and resourceVersion of every claim.
+all_claims() {
+	k get pvc -A -o jsonpath='{range .items[*]}{.metadata.namespace} {.metadata.name} {.metadata.uid} {.metadata.resourceVersion}{"\n"}{end}' | sort
+}
+
+# lookalike NAMESPACE NAME [APP]: a claim someone else made, Pending (no
+# class, no volume), labelled app=APP when given.
+lookalike() {
+	k apply -f - >/dev/null <<-EOF
+	apiVersion: v1
+	kind: PersistentVolumeClaim
+	metadata:
+	  name: $2
+	  namespace: $1
+	  labels: {${3:+app: $3}}
+	spec:
+	  accessModes: [ReadWriteOnce]
+	  storageClassName: ""
+	  resources:
+	    requests:
+	      storage: 1Gi
+	EOF
 }
 
 @test "up on an existing cluster by --kubeconfig and --context builds and starts nothing" {
@@ -109,7 +142,7 @@ claims() {
 	run --separate-stderr testnet up "$BATS_FILE_TMPDIR/one.yaml"
 	[ "$status" -eq 0 ] || fail "status $status: $stderr"
 	run -0 grep 'kept the volume claims' <<<"$stderr"
-	assert_output "9c-testnet: network: kept the volume claims of nodes no longer in the spec: miner-data-2-miner-2-0 remote-headless-data-2-remote-headless-2-0 remote-headless-logs-2-remote-headless-2-0; 9c-testnet down removes them with the namespace"
+	assert_output "9c-testnet: network: kept the volume claims of nodes no longer in the spec: miner-data-2-miner-2-0 remote-headless-data-2-remote-headless-2-0 remote-headless-logs-2-remote-headless-2-0 (--prune-claims removes them; down removes them with the namespace)"
 	versions "$BATS_TEST_TMPDIR/after"
 	run diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 	# Only the removed nodes (workloads, Pods, Services) and the key entry.
@@ -134,6 +167,68 @@ claims() {
 	assert_output ""
 }
 
+@test "diff --prune-claims of a scale-down also shows the leaving nodes' claims as deletions, and changes nothing" {
+	# Claims like the network's that are not its own: in another
+	# namespace; unlabelled; of a StatefulSet or a template it never had;
+	# not an ordinal.
+	lookalike default miner-data-2-miner-2-0 miner-2
+	lookalike 9c-local miner-data-2-miner-2-1
+	lookalike 9c-local miner-data-9-miner-9-0 miner-9
+	lookalike 9c-local backup-miner-2-0 miner-2
+	lookalike 9c-local miner-data-2-miner-2-0-old miner-2
+	versions "$BATS_TEST_TMPDIR/before"
+	all_claims > "$BATS_TEST_TMPDIR/claims"
+	run -1 --separate-stderr testnet --prune-claims diff "$BATS_FILE_TMPDIR/one.yaml"
+	d=$output
+	run -0 grep -E '^(---|\+\+\+) (live|merged)/v1.PersistentVolumeClaim' <<<"$d"
+	assert_output "$(cat <<-EOF
+	--- live/v1.PersistentVolumeClaim.9c-local.miner-data-2-miner-2-0
+	+++ merged/v1.PersistentVolumeClaim.9c-local.miner-data-2-miner-2-0
+	--- live/v1.PersistentVolumeClaim.9c-local.remote-headless-data-2-remote-headless-2-0
+	+++ merged/v1.PersistentVolumeClaim.9c-local.remote-headless-data-2-remote-headless-2-0
+	--- live/v1.PersistentVolumeClaim.9c-local.remote-headless-logs-2-remote-headless-2-0
+	+++ merged/v1.PersistentVolumeClaim.9c-local.remote-headless-logs-2-remote-headless-2-0
+	EOF
+	)"
+	# The nodes' own objects and key leave as without the option.
+	run -0 grep -c -E '^--- live/' <<<"$d"
+	assert_output 8
+	# A claim is shown as it is, all of it leaving.
+	run -0 awk '/^--- live\/v1.PersistentVolumeClaim.9c-local.miner-data-2/ { p = 1; next } /^--- / { p = 0 } p && /^[-+] *(app|name|storageClassName):/' <<<"$d"
+	assert_output "$(printf -- '-    app: miner-2\n-  name: miner-data-2-miner-2-0\n-  storageClassName: 9c-local')"
+	versions "$BATS_TEST_TMPDIR/after"
+	diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	assert_equal "$(all_claims)" "$(cat "$BATS_TEST_TMPDIR/claims")"
+}
+
+@test "up --prune-claims removes exactly the leaving nodes' claims, waiting until they are gone; the rest and the look-alikes stay" {
+	all_claims > "$BATS_TEST_TMPDIR/before"
+	run --separate-stderr testnet --prune-claims up "$BATS_FILE_TMPDIR/one.yaml"
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	run -0 grep 'volume claims' <<<"$stderr"
+	assert_output "9c-testnet: network: removed the volume claims of nodes no longer in the spec: miner-data-2-miner-2-0 remote-headless-data-2-remote-headless-2-0 remote-headless-logs-2-remote-headless-2-0"
+	# Gone when up returns; every other claim has its uid and version.
+	all_claims > "$BATS_TEST_TMPDIR/after"
+	run diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	run -0 grep -E '^[<>]' <<<"$output"
+	run -0 cut -d' ' -f1-3 <<<"$output"
+	assert_output "$(printf '< 9c-local miner-data-2-miner-2-0\n< 9c-local remote-headless-data-2-remote-headless-2-0\n< 9c-local remote-headless-logs-2-remote-headless-2-0')"
+	run -0 --separate-stderr testnet --prune-claims diff "$BATS_FILE_TMPDIR/one.yaml"
+	assert_output ""
+}
+
+@test "scale-up after --prune-claims gives the nodes new claims" {
+	run --separate-stderr testnet up "$BATS_FILE_TMPDIR/two.yaml"
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	old=$(awk '$1 == "miner-data-2-miner-2-0" { print $2 }' "$BATS_FILE_TMPDIR/claims")
+	[ -n "$old" ]
+	run -0 k get pvc -n 9c-local miner-data-2-miner-2-0 -o jsonpath='{.metadata.uid} {.status.phase}'
+	refute_output --partial "$old"
+	assert_output --regexp ' Bound$'
+	k delete pvc -n default miner-data-2-miner-2-0 >/dev/null
+	k delete pvc -n 9c-local miner-data-2-miner-2-1 miner-data-9-miner-9-0 backup-miner-2-0 miner-data-2-miner-2-0-old >/dev/null
+}
+
 @test "an option change rolls the miners, and up returns once their new revision is current" {
 	old=$(k get sts miner-1 -n 9c-local -o jsonpath='{.status.currentRevision}')
 	rh=$(k get sts remote-headless-1 -n 9c-local -o jsonpath='{.metadata.resourceVersion}')
@@ -149,6 +244,30 @@ claims() {
 	# What 9c-wait wrote when up returned: the rollout already done.
 	run -0 jq -r 'select(.kind == "StatefulSet" and (.metadata.name | startswith("miner-"))) | .status.currentRevision == .status.updateRevision' "$NINEC_STATE/9c-local/network.ready.json"
 	assert_output "$(printf 'true\ntrue')"
+}
+
+@test "a new image that crash-loops fails up at once, naming the Pod and its reason; up with the spec before rolls back" {
+	start=$(date +%s)
+	run --separate-stderr testnet up "$BATS_FILE_TMPDIR/two-crash.yaml"
+	[ "$status" -eq 1 ] || fail "status $status: $stderr"
+	[ $(($(date +%s) - start)) -lt 90 ]
+	assert_equal "$(tail -n 2 <<<"$stderr")" "$(cat <<-EOF
+	9c-wait: 9c-local/statefulset/miner-1: 0/1 ready, pod miner-1-0: CrashLoopBackOff: back-off 2m40s restarting failed container=miner-1 (container miner-1)
+	9c-testnet: network: 9c-wait failed (status 1)
+	EOF
+	)"
+	crash=$(tail -n 2 <<<"$stderr")
+	# Back to the spec before: the StatefulSet controller waits for the
+	# broken Pod (Kubernetes' forced rollback), so up names it again; once
+	# it is deleted, up converges.
+	run --separate-stderr testnet up "$BATS_FILE_TMPDIR/two-cpu.yaml"
+	[ "$status" -eq 1 ] || fail "status $status: $stderr"
+	assert_equal "$(tail -n 2 <<<"$stderr")" "$crash"
+	k delete pod -n 9c-local miner-1-0 >/dev/null
+	run --separate-stderr testnet up "$BATS_FILE_TMPDIR/two-cpu.yaml"
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	run -0 k get pods -n 9c-local -l 'app in (miner-1, miner-2)' -o jsonpath='{range .items[*]}{.metadata.name} {.spec.containers[0].image} {.status.containerStatuses[0].ready}{"\n"}{end}'
+	assert_output "$(printf 'miner-1-0 %s true\nminer-2-0 %s true' "$(img)" "$(img)")"
 }
 
 @test "status and down on an existing cluster: down says where the claims go and leaves the cluster running" {
