@@ -571,6 +571,56 @@ retryable(const struct obj *o, const struct kube_resp *rs, enum mode m)
 	return 0;
 }
 
+/* Jittered exponential backoff before attempt ATTEMPTS + 1, plus the
+ * server's Retry-After: every request refused in one burst gets the same
+ * Retry-After, and coming back all at once would be refused again. */
+static double
+backoff(int attempts, const struct kube_resp *rs)
+{
+	double delay = 0.2 * pow(2, attempts - 1);
+
+	if (delay > 5)
+		delay = 5;
+	delay *= 0.5 + (random() % 1000) / 2000.0;
+	if (rs->retry_after >= 0)
+		delay += rs->retry_after > 30 ? 30 : (double)rs->retry_after;
+	return delay;
+}
+
+/*
+ * A request of the ApplySet's own (its parent, a LIST of its members),
+ * sent again while the answer is passing trouble, as each object's request
+ * is: under load a prune or a diff must not end on one 429 or one dropped
+ * connection.  With sent, rs already holds the first answer.
+ */
+static void
+request_retry(struct run *r, const struct kube_req *rq, struct kube_resp *rs,
+    int sent)
+{
+	struct obj none;
+	int attempt;
+
+	memset(&none, 0, sizeof none);
+	if (!sent)
+		kube_request(r->k, rq, rs);
+	for (attempt = 1; attempt < MAX_ATTEMPTS && (rs->status < 200 ||
+	    rs->status > 299) && rs->status != 404 &&
+	    retryable(&none, rs, M_GET); attempt++) {
+		double delay = backoff(attempt, rs);
+		struct timespec ts;
+		if (now() + delay >= r->deadline)
+			break;
+		r->retried++;
+		if (rs->status == 429)
+			r->throttled++;
+		kube_resp_release(rs);
+		ts.tv_sec = (time_t)delay;
+		ts.tv_nsec = (long)((delay - (double)ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);
+		kube_request(r->k, rq, rs);
+	}
+}
+
 static void
 strip_server_noise(struct doc *doc)
 {
@@ -629,15 +679,7 @@ req_done(struct kube_resp *rs, void *arg)
 	kube_resp_message(rs, o->msg, sizeof o->msg);
 	o->fail_exit = rs->status == 0 || rs->auth ? EXIT_CONNECT : EXIT_FAIL;
 	if (retryable(o, rs, f->m) && o->attempts < MAX_ATTEMPTS) {
-		double delay = 0.2 * pow(2, o->attempts - 1);
-		if (delay > 5)
-			delay = 5;
-		delay *= 0.5 + (random() % 1000) / 2000.0;
-		/* The server's wait, plus the jittered backoff on top: every
-		 * request refused in one burst gets the same Retry-After, and
-		 * coming back all at once would be refused again. */
-		if (rs->retry_after >= 0)
-			delay += rs->retry_after > 30 ? 30 : (double)rs->retry_after;
+		double delay = backoff(o->attempts, rs);
 		if (now() + delay < r->deadline) {
 			r->retried++;
 			if (rs->status == 429)
@@ -1517,14 +1559,14 @@ applyset_fetch(struct run *r)
 	as->path = xasprintf("/api/v1/namespaces/%s/%s/%s", as->ns, as->plural,
 	    as->name);
 	rq.path = as->path;
-	kube_request(r->k, &rq, &rs);
+	request_retry(r, &rq, &rs, 0);
 	if (rs.status == 404) {
 		struct buf p = BUF_INIT;
 		kube_resp_release(&rs);
 		buf_adds(&p, "/api/v1/namespaces/");
 		kube_escape(&p, as->ns);
 		rq.path = p.p;
-		kube_request(r->k, &rq, &rs);
+		request_retry(r, &rq, &rs, 0);
 		buf_release(&p);
 		for (i = 0; rs.status == 404 && i < r->n; i++)
 			if (strcmp(r->o[i].kind, "Namespace") == 0 && !*r->o[i].group &&
@@ -1620,7 +1662,7 @@ applyset_write(struct run *r, int superset)
 	rq.path = path.p;
 	rq.body = body.p;
 	rq.body_len = body.len;
-	kube_request(r->k, &rq, &rs);
+	request_retry(r, &rq, &rs, 0);
 	if (rs.status < 200 || rs.status > 299) {
 		kube_resp_message(&rs, msg, sizeof msg);
 		applyset_fail(as, ret = rs.status == 0 || rs.auth ? EXIT_CONNECT : EXIT_FAIL,
@@ -1743,6 +1785,8 @@ applyset_orphans(struct run *r, struct run *p)
 	buf_release(&sel);
 	rs = xcalloc(nq + 1, sizeof *rs);
 	kube_batch(r->k, rq, rs, nq, r->jobs);
+	for (i = 0; i < nq; i++)
+		request_retry(r, &rq[i], &rs[i], 1);
 	for (i = 0; i < nq; i++) {
 		const struct kube_resource *kr = res[i];
 		struct doc *list = NULL;
@@ -2433,7 +2477,8 @@ do_diff(struct run *r)
 	if (r->as && r->prune && (status = applyset_orphans(r, &p)) != 0) {
 		p.k = NULL;
 		free_run(&p);
-		return status;
+		/* 1 would say "differences": a refused LIST is an error. */
+		return status == EXIT_FAIL ? EXIT_INPUT : status;
 	}
 	if (ext && *ext && ext_open(&x) < 0) {
 		ext_close(&x);
@@ -2635,7 +2680,7 @@ main(int argc, char **argv)
 	    (applyset_label(&r) < 0 && (status = EXIT_INPUT) != 0)))) {
 		applyset_free(r.as);
 		free_run(&r);
-		cli_exit(status);
+		cli_exit(r.diff && status == EXIT_FAIL ? EXIT_INPUT : status);
 	}
 	if (r.verbose)
 		cli_warn("%zu object%s in %d stage%s; discovery and checks: %.2f s",
