@@ -69,8 +69,6 @@ kubectl_applyset() {
 	assert_equal "${stderr_lines[0]}" "9c-kapply: --applyset: expected [secrets/ or configmaps/]name, got deployments.apps/s"
 	run -2 --separate-stderr 9c-kapply --applyset s --prune --delete "$BATS_TEST_TMPDIR/s.yaml"
 	assert_equal "${stderr_lines[0]}" "9c-kapply: --applyset and --delete exclude each other"
-	run -2 --separate-stderr 9c-kapply --diff --dry-run "$BATS_TEST_TMPDIR/s.yaml"
-	assert_equal "${stderr_lines[0]}" "9c-kapply: --diff and --dry-run exclude each other"
 }
 
 @test "the ID is kubectl's: kubectl writes the same parent label for the same Secret and ConfigMap parents" {

@@ -24,7 +24,7 @@
 #include "ready.h"
 
 static const char usage[] =
-    "9c-kapply [-qv] [--delete [--diff] | --diff | --dry-run] [--force-conflicts] "
+    "9c-kapply [-qv] [--diff] [--delete | --dry-run] [--force-conflicts] "
     "[--applyset parent [--prune]] [-j jobs] [-n namespace] [-o format] "
     "[-t seconds] [--context name] [--kubeconfig file] [file ...]";
 
@@ -2647,8 +2647,6 @@ main(int argc, char **argv)
 	}
 	if (r.del && r.dry)
 		cli_misuse(usage, "--delete and --dry-run exclude each other");
-	if (r.diff && r.dry)
-		cli_misuse(usage, "--diff and --dry-run exclude each other");
 	if (r.prune && !applyset)
 		cli_misuse(usage, "--prune requires --applyset");
 	if (applyset && r.del)
