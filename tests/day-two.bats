@@ -4,6 +4,7 @@
 # cluster made elsewhere would be.  Scale down and up, diff before up, the
 # claims of removed nodes kept or pruned, an option change rolled out, an
 # image that crash-loops, and down, with a moto_server 9c-testnet starts.
+# Then a PBFT network on the same cluster: validators and seeds scaled.
 # The tests run in order and share one cluster and one state directory.
 load helpers/common
 load helpers/cluster
@@ -29,12 +30,17 @@ setup_file() {
 	spec 1 1 100m > "$BATS_FILE_TMPDIR/one.yaml"
 	spec 2 2 200m > "$BATS_FILE_TMPDIR/two-cpu.yaml"
 	spec 2 2 200m planetariumhq/ninechronicles-headless:v100301 > "$BATS_FILE_TMPDIR/two-crash.yaml"
+	pspec 4 1 > "$BATS_FILE_TMPDIR/pbft.yaml"
+	pspec 3 1 > "$BATS_FILE_TMPDIR/pbft-three.yaml"
+	pspec 4 2 > "$BATS_FILE_TMPDIR/pbft-seeds.yaml"
 }
 
 teardown_file() {
-	local pid
-	pid=$(cut -d' ' -f1 "$BATS_FILE_TMPDIR/state/9c-local/moto/pid" 2>/dev/null) &&
-		kill "$pid" 2>/dev/null
+	local pid n
+	for n in 9c-local 9c-pbft; do
+		pid=$(cut -d' ' -f1 "$BATS_FILE_TMPDIR/state/$n/moto/pid" 2>/dev/null) &&
+			kill "$pid" 2>/dev/null
+	done
 	cluster_stop
 }
 
@@ -48,24 +54,39 @@ spec() {
 		"$NINEC_ROOT/share/examples/local.yaml"
 }
 
+# pspec VALIDATORS SEEDS: the PBFT example with those counts.
+pspec() {
+	sed -e "/^  seed:/,/^  validator:/ s/count: 1/count: $2/" \
+		-e "/^  validator:/,/^  remoteHeadless:/ s/count: 4/count: $1/" \
+		"$NINEC_ROOT/share/examples/pbft.yaml"
+}
+
 testnet() {
 	KUBECONFIG='' 9c-testnet --kubeconfig "$KC" --context "$CTX" "$@"
 }
 
 k() { KUBECONFIG=$KUBECTL_KUBECONFIG kubectl "$@"; }
 
+# seeds: each PBFT node and the seeds it peers with.
+seeds() {
+	k get statefulsets -n 9c-pbft -o json | jq -r '.items[] | .metadata.name + " " +
+		([.spec.template.spec.containers[0] | (.command // []) + (.args // []) | .[] |
+			select(startswith("--peer=")) | split(",")[1]] | join(" "))' |
+		grep -v '^genesis '
+}
+
 # The release's headless image.
 img() { awk '$1 == "headless:" { print $2 }' "$NINEC_ROOT/share/releases/2022-pow.yaml"; }
 
-# versions FILE: kind, name and resourceVersion of every object of the
-# network's namespace that 9c-testnet made or that came of it.
+# versions FILE [NAMESPACE]: kind, name and resourceVersion of every object
+# of the network's namespace that 9c-testnet made or that came of it.
 versions() {
-	k get deployments,statefulsets,services,secrets,configmaps,pods,pvc -n 9c-local -o json |
+	k get deployments,statefulsets,services,secrets,configmaps,pods,pvc -n "${2:-9c-local}" -o json |
 		jq -r '.items[] | [.kind, .metadata.name, .metadata.resourceVersion] | @tsv' | sort > "$1"
 }
 
 claims() {
-	k get pvc -n 9c-local -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.uid}{"\n"}{end}' | sort
+	k get pvc -n "${1:-9c-local}" -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.uid}{"\n"}{end}' | sort
 }
 
 # all_claims: namespace, name, uid and resourceVersion of every claim.
@@ -281,4 +302,65 @@ lookalike() {
 	assert_output "9c-testnet: [4/4] cluster: the existing cluster of $CTX; left running"
 	run -1 k get namespace 9c-local
 	run -0 k get --raw /readyz
+}
+
+@test "a PBFT network on the same cluster: four validators up" {
+	run --separate-stderr testnet up "$BATS_FILE_TMPDIR/pbft.yaml"
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	run -0 k get sts -n 9c-pbft -o jsonpath='{range .items[*]}{.metadata.name} {.status.readyReplicas}{"\n"}{end}'
+	assert_output "$(printf 'genesis 1\nremote-headless-1 1\nvalidator-1 1\nvalidator-2 1\nvalidator-3 1\nvalidator-4 1')"
+}
+
+@test "validators scale down: exactly validator-4's objects and key go, the genesis config lists three, its claim is kept" {
+	versions "$BATS_TEST_TMPDIR/before" 9c-pbft
+	claims 9c-pbft > "$BATS_FILE_TMPDIR/pbft-claims"
+	run --separate-stderr testnet up "$BATS_FILE_TMPDIR/pbft-three.yaml"
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	run -0 grep 'volume claims' <<<"$stderr"
+	assert_output "9c-testnet: network: kept the volume claims of nodes no longer in the spec: validator-data-4-validator-4-0 (--prune-claims removes them; down removes them with the namespace)"
+	versions "$BATS_TEST_TMPDIR/after" 9c-pbft
+	run diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	run -0 grep -E '^[<>]' <<<"$output"
+	run -0 sed -E 's/\t[0-9]+$//' <<<"$output"
+	assert_output "$(printf '< ConfigMap\tgenesis-config\n> ConfigMap\tgenesis-config\n< Pod\tvalidator-4-0\n< Secret\tprivate-keys\n> Secret\tprivate-keys\n< Service\tvalidator-4\n< StatefulSet\tvalidator-4')"
+	run -0 k get configmap genesis-config -n 9c-pbft -o json
+	run -0 jq -r '.data["genesis.json"] | fromjson | .initialValidatorSet | length' <<<"$output"
+	assert_output 3
+	run -0 k get secret private-keys -n 9c-pbft -o json
+	run -0 jq -r '.data | keys[] | select(startswith("validator-"))' <<<"$output"
+	assert_output "$(printf 'validator-private-key-1\nvalidator-private-key-2\nvalidator-private-key-3')"
+	assert_equal "$(claims 9c-pbft)" "$(cat "$BATS_FILE_TMPDIR/pbft-claims")"
+}
+
+@test "validators scale up: validator-4 comes back on its claim" {
+	run --separate-stderr testnet up "$BATS_FILE_TMPDIR/pbft.yaml"
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	run -1 grep 'volume claims' <<<"$stderr"
+	assert_equal "$(claims 9c-pbft)" "$(cat "$BATS_FILE_TMPDIR/pbft-claims")"
+	run -0 k get sts validator-4 -n 9c-pbft -o jsonpath='{.status.readyReplicas}'
+	assert_output 1
+	run -0 --separate-stderr testnet diff "$BATS_FILE_TMPDIR/pbft.yaml"
+	assert_output ""
+}
+
+@test "a second seed: every node peers with it; taking it away removes its objects and key, and the peers follow" {
+	run --separate-stderr testnet up "$BATS_FILE_TMPDIR/pbft-seeds.yaml"
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	run -0 k get deploy tcp-seed-2 -n 9c-pbft -o jsonpath='{.status.readyReplicas}'
+	assert_output 1
+	run -0 seeds
+	assert_output "$(printf '%s tcp-seed-1 tcp-seed-2\n' remote-headless-1 validator-1 validator-2 validator-3 validator-4)"
+	run --separate-stderr testnet up "$BATS_FILE_TMPDIR/pbft.yaml"
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	run -1 grep 'volume claims' <<<"$stderr"
+	run -1 k get deploy/tcp-seed-2 service/tcp-seed-2 -n 9c-pbft
+	run -0 k get pods -n 9c-pbft -l app=tcp-seed-2 -o name
+	assert_output ""
+	run -0 k get secret private-keys -n 9c-pbft -o json
+	run -0 jq -r '.data | keys[] | select(startswith("seed-"))' <<<"$output"
+	assert_output seed-private-key-1
+	run -0 seeds
+	assert_output "$(printf '%s tcp-seed-1\n' remote-headless-1 validator-1 validator-2 validator-3 validator-4)"
+	run -0 testnet down "$BATS_FILE_TMPDIR/pbft.yaml"
+	run -1 k get namespace 9c-pbft
 }

@@ -224,7 +224,11 @@ print("verified")' "$tok" "$key"
 	usage_matches_synopsis 9c-bootstrap man1/9c-bootstrap.1
 	usage_matches_synopsis 9c-network man1/9c-network.1
 	run -2 --separate-stderr 9c-testnet sideways
-	assert_equal "${stderr%%$'\n'*}" "usage: 9c-testnet [-y] [--kubeconfig file] [--context name] up [spec]"
+	assert_equal "${stderr%%$'\n'*}" "usage: 9c-testnet [-y] [--prune-claims] [--kubeconfig file] [--context name] up [spec]"
+	# down deletes every claim with the namespace; status changes nothing.
+	run -2 --separate-stderr 9c-testnet --prune-claims down
+	assert_equal "${stderr%%$'\n'*}" "usage: 9c-testnet [-y] [--prune-claims] [--kubeconfig file] [--context name] up [spec]"
+	run -2 --separate-stderr 9c-testnet --prune-claims status
 	run -2 --separate-stderr 9c-testnet --kubeconfig
 	run -2 --separate-stderr 9c-testnet --sideways up
 	run -2 --separate-stderr 9c-testnet up a b
