@@ -55,7 +55,7 @@ unchanged() {
 
 @test "-h prints the usage, which is the man page's synopsis" {
 	run -0 9c-kapply -h
-	assert_output --partial "usage: 9c-kapply [-qv] [--delete | --diff | --dry-run]"
+	assert_output --partial "usage: 9c-kapply [-qv] [--diff] [--delete | --dry-run]"
 	usage_matches_synopsis 9c-kapply man1/9c-kapply.1
 }
 
