@@ -284,7 +284,15 @@ lookalike() {
 	run --separate-stderr testnet up "$BATS_FILE_TMPDIR/two-cpu.yaml"
 	[ "$status" -eq 1 ] || fail "status $status: $stderr"
 	assert_equal "$(tail -n 2 <<<"$stderr")" "$crash"
-	k delete pod -n 9c-local miner-1-0 >/dev/null
+	uid=$(k get pod -n 9c-local miner-1-0 -o jsonpath='{.metadata.uid}')
+	k delete pod -n 9c-local miner-1-0 --wait=false >/dev/null
+	# (kubectl's own wait can miss the end under load: poll for the new Pod.)
+	for _ in $(seq 300); do
+		cur=$(k get pod -n 9c-local miner-1-0 -o jsonpath='{.metadata.uid} {.metadata.deletionTimestamp}' 2>/dev/null) || cur=
+		# A new uid, not being deleted.
+		[ -n "$cur" ] && [ "${cur% *}" != "$uid" ] && [ -z "${cur#* }" ] && break
+		sleep 0.2
+	done
 	run --separate-stderr testnet up "$BATS_FILE_TMPDIR/two-cpu.yaml"
 	[ "$status" -eq 0 ] || fail "status $status: $stderr"
 	run -0 k get pods -n 9c-local -l 'app in (miner-1, miner-2)' -o jsonpath='{range .items[*]}{.metadata.name} {.spec.containers[0].image} {.status.containerStatuses[0].ready}{"\n"}{end}'
