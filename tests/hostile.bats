@@ -476,16 +476,16 @@ configmaps() {
 	done
 	for h in seed-1.example.com 203.0.113.7 2001:db8::1; do
 		spec_with "/^  seed:/a\\    hosts: [\"$h\"]"
-		run -0 9c-render -P network "$T/s.yaml" -k "$NINEC_ROOT/tests/fixtures/render/pubkeys.yaml" -a "$NINEC_ROOT/tests/fixtures/render/addresses.yaml"
+		run -0 9c-render -P network "$T/s.yaml" -k "$NINEC_ROOT/tests/fixtures/render/pubkeys-local.yaml" -a "$NINEC_ROOT/tests/fixtures/render/addresses.yaml"
 	done
 }
 
 @test "an address from -a is a DNS name or an IP address" {
 	sed 's/hostname: a1b2c3-1.us-east-2.elb.amazonaws.com/hostname: "h,1,2"/' tests/fixtures/render/addresses.yaml >"$T/a.yaml"
-	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys.yaml -a "$T/a.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys-local.yaml -a "$T/a.yaml"
 	assert_equal "$stderr" "9c-render: $T/a.yaml: document 1: status.loadBalancer.ingress[0]: 'h,1,2' is not a DNS name or an IP address"
 	sed 's/ip: 203.0.113.7/ip: "203.0.113.7,31234 --x"/' tests/fixtures/render/addresses.yaml >"$T/a.yaml"
-	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys.yaml -a "$T/a.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys-local.yaml -a "$T/a.yaml"
 	assert_equal "$stderr" "9c-render: $T/a.yaml: document 2: status.loadBalancer.ingress[0]: '203.0.113.7,31234 --x' is not a DNS name or an IP address"
 	assert_equal "$output" ""
 }
@@ -511,6 +511,59 @@ configmaps() {
 	assert_equal "$stderr" "9c-render: $T/nonexistent: No such file or directory"
 	run -3 --separate-stderr 9c-render -t "$T/t/network/namespace.yaml" -S network share/examples/local.yaml
 	assert_equal "$stderr" "9c-render: $T/t/network/namespace.yaml: not a directory"
+	assert_equal "$output" ""
+}
+
+@test "public keys of the spec's own network pass; another network's, or keys naming none, are refused" {
+	local addr=tests/fixtures/render/addresses.yaml
+	9c-secrets keygen -s share/examples/local.yaml -w "$T/k.yaml"
+	9c-secrets public -s share/examples/local.yaml "$T/k.yaml" >"$T/p.yaml"
+	run -0 9c-render network share/examples/local.yaml -k "$T/p.yaml" -a "$addr"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys.yaml -a "$addr"
+	assert_equal "$stderr" "9c-render: tests/fixtures/render/pubkeys.yaml:4:9: document 1: metadata.name: keys of network 9c-sample, not 9c-local"
+	assert_equal "$output" ""
+	# A preview with keys checks them too, and so does a later document.
+	9c-secrets public -n 9c-pbft -s share/examples/local.yaml "$T/k.yaml" >"$T/p2.yaml"
+	{ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n'; cat "$T/p2.yaml"; } >"$T/p3.yaml"
+	run -3 --separate-stderr 9c-render -P network share/examples/local.yaml -k "$T/p3.yaml"
+	assert_equal "$stderr" "9c-render: $T/p3.yaml:8:9: document 2: metadata.name: keys of network 9c-pbft, not 9c-local"
+	assert_equal "$output" ""
+	yq -y 'del(.metadata.name)' "$T/p.yaml" >"$T/p4.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k "$T/p4.yaml" -a "$addr"
+	assert_equal "$stderr" "9c-render: $T/p4.yaml:3:11: document 1: metadata.name: missing: keys name their network, as 9c-secrets public -s spec writes them"
+	yq -y 'del(.metadata)' "$T/p.yaml" >"$T/p4.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k "$T/p4.yaml" -a "$addr"
+	assert_equal "$stderr" "9c-render: $T/p4.yaml:1:1: document 1: metadata.name: missing: keys name their network, as 9c-secrets public -s spec writes them"
+	# The foreign name is quoted escaped, one line.
+	yq -y '.metadata.name = "x\u001b]0;pwned\u0007\n9c-render: ok"' "$T/p.yaml" >"$T/p4.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k "$T/p4.yaml" -a "$addr"
+	assert_equal "$stderr" "9c-render: $T/p4.yaml:4:9: document 1: metadata.name: keys of network x\\e]0;pwned\\x07\\n9c-render: ok, not 9c-local"
+	assert_equal "$output" ""
+}
+
+@test "cluster facts of another cluster are refused: its name, region or account" {
+	local f=tests/fixtures/render/facts.yaml
+	run -0 9c-render bootstrap share/examples/eks.yaml -f "$f" -m "$CORPUS_ARGO"
+	sed '4s/9c-sample/9c-other/' "$f" >"$T/f.yaml"
+	run -3 --separate-stderr 9c-render bootstrap share/examples/eks.yaml -f "$T/f.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/f.yaml:4:9: document 1: metadata.name: '9c-other' is not the spec's name '9c-sample'"
+	assert_equal "$output" ""
+	sed '6s/9c-sample/9c-other/' "$f" >"$T/f.yaml"
+	run -3 --separate-stderr 9c-render bootstrap share/examples/eks.yaml -f "$T/f.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/f.yaml:6:9: document 1: cluster.name: '9c-other' is not the spec's name '9c-sample'"
+	sed 's/^  region: us-east-2$/  region: eu-west-1/' "$f" >"$T/f.yaml"
+	run -3 --separate-stderr 9c-render bootstrap share/examples/eks.yaml -f "$T/f.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/f.yaml:7:11: document 1: cluster.region: 'eu-west-1' is not the spec's aws.region 'us-east-2'"
+	sed 's/^  accountId: "838612679705"$/  accountId: "111122223333"/' "$f" >"$T/f.yaml"
+	run -3 --separate-stderr 9c-render bootstrap share/examples/eks.yaml -f "$T/f.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/f.yaml:8:14: document 1: cluster.accountId: '111122223333' is not the spec's aws.accountId '838612679705'"
+	# The local example names no region or account: the facts' own shapes hold.
+	sed -e 's/9c-sample/9c-local/' -e 's/^  region: us-east-2$/  region: "x@127.0.0.1:1\/"/' "$f" >"$T/f.yaml"
+	run -3 --separate-stderr 9c-render bootstrap share/examples/local.yaml -f "$T/f.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/f.yaml:7:11: document 1: cluster.region: 'x@127.0.0.1:1/' is not an AWS region like us-east-2"
+	sed 's|: arn:aws:iam::838612679705:role/from-facts-alb$|: "arn:aws:iam::1@evil/x"|' "$f" >"$T/f.yaml"
+	run -3 --separate-stderr 9c-render bootstrap share/examples/eks.yaml -f "$T/f.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/f.yaml:17:29: document 1: cluster.roles.loadBalancerController: not an ARN"
 	assert_equal "$output" ""
 }
 
@@ -618,7 +671,7 @@ configmaps() {
 		for (i = n; i >= 1; i--)
 			printf "- {apiVersion: v1, kind: Service, metadata: {name: miner-%d, namespace: 9c-local}, status: {loadBalancer: {ingress: [{ip: 203.0.113.%d}]}}}\n", i, i % 250
 	}' >"$T/a$n.yaml"
-	timeout 120 9c-render -o json network "$T/s$n.yaml" -k tests/fixtures/render/pubkeys.yaml -a "$T/a$n.yaml" >"$T/out$n"
+	timeout 120 9c-render -o json network "$T/s$n.yaml" -k tests/fixtures/render/pubkeys-local.yaml -a "$T/a$n.yaml" >"$T/out$n"
 	assert_equal "$(jq -r 'select(.metadata.name == "miner-20000" and .kind == "StatefulSet") | .spec.template.spec.containers[0].args[] | select(startswith("--host="))' "$T/out$n")" "--host=203.0.113.0"
 	assert_equal "$(jq -r 'select(.metadata.name == "miner-19999" and .kind == "StatefulSet") | .spec.template.spec.containers[0].args[] | select(startswith("--host="))' "$T/out$n")" "--host=203.0.113.249"
 }

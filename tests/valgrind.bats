@@ -51,9 +51,12 @@ vg() {
 	cd "$NINEC_ROOT"
 	run -0 vg 9c-render -P -S network share/examples/local.yaml
 	run -0 vg 9c-render -P network share/examples/eks.yaml
-	run -0 vg 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys.yaml -a tests/fixtures/render/addresses.yaml
+	run -0 vg 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys-local.yaml -a tests/fixtures/render/addresses.yaml
 	run -0 vg 9c-render network tests/fixtures/render/net4.yaml -k tests/fixtures/render/pubkeys.yaml
-	run -3 vg 9c-render network share/examples/pbft.yaml -k tests/fixtures/render/pubkeys.yaml
+	run -3 vg 9c-render network share/examples/pbft.yaml -k tests/fixtures/render/pubkeys-pbft.yaml
+	# Keys and facts of another network.
+	run -3 vg 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys.yaml
+	run -3 vg 9c-render -f tests/fixtures/render/facts.yaml -m "$SHARED/corpus/argo-cd-install.yaml" bootstrap share/examples/local.yaml
 	# Past the node-port budget.
 	grep -v aws-load-balancer-nlb-target-type share/examples/eks.yaml |
 		sed '/^  remoteHeadless:/,/count:/s/count: 2/count: 1000/' >"$BATS_TEST_TMPDIR/big.yaml"
