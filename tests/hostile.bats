@@ -490,6 +490,85 @@ configmaps() {
 	assert_equal "$output" ""
 }
 
+# --- 1, 8: shapes of what is emitted: TURN URLs, genesis, repositories --
+
+@test "an ICE server is turn:// or stun://, user:password@, a host and a port" {
+	local v
+	for v in turn://u:p@turn-us.planetarium.dev:3478 stun://stun.example.com:3478 'turn://u:p@[2001:db8::1]:3478' \
+		'turn://0ed3e48007413e7c2e638f13ddd75ad272c6c507e081bd76a75e4b7adc86c9af:0apejou+ycZFfwtREeXFKdfLj2gCclKzz5ZJ49Cmy6I=@turn-us.planetarium.dev:3478'; do
+		spec_with "/^  release:/a\\  iceServers: [\"$v\"]"
+		run -0 9c-render -P network "$T/s.yaml" -a tests/fixtures/render/addresses.yaml
+	done
+	for v in turn:/u:Secr3t-pw-77@h:1 turn://u:Secr3t-pw-77@h turn://u:Secr3t-pw-77@h:1/x turn://u:Secr3t-pw-77@@h:1 \
+		turn://:Secr3t-pw-77@h:1 turn://u:Secr3t-pw-77:x@h:1 turn://u:Secr3t-pw-77@h,x:1 http://u:Secr3t-pw-77@h:1 \
+		turn://u:Secr3t-pw-77@h:0 turn://u:Secr3t-pw-77@h:65536 'turn://u:Secr3t-pw-77@h:1 --x' 'turn://u:Secr3t pw 77@h:1' ''; do
+		spec_with "/^  release:/a\\  iceServers: [\"stun://ok.example.com:3478\", \"$v\"]"
+		run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
+		assert_equal "$stderr" "9c-render: $T/s.yaml:18:46: network.iceServers[1]: not a TURN or STUN URL: turn:// or stun://, user:password@, a host and a port (not shown: it may hold a password)"
+		assert_equal "$output" ""
+	done
+}
+
+@test "a TURN password in the spec is on no stderr of 9c-render, whatever else is wrong" {
+	local mode
+	sed 's|^  genesisBlock: .*|&\n  iceServers: ["turn:/u:Secr3t-pw-77@h:1"]|' share/examples/eks.yaml >"$T/s.yaml"
+	for mode in "-P network" "-S network" "apps" "bootstrap -m $CORPUS_ARGO"; do
+		# shellcheck disable=SC2086 # the mode and its words
+		run -3 --separate-stderr 9c-render $mode "$T/s.yaml"
+		assert_equal "$stderr" "9c-render: $T/s.yaml:60:16: network.iceServers[0]: not a TURN or STUN URL: turn:// or stun://, user:password@, a host and a port (not shown: it may hold a password)"
+		assert_equal "$output" ""
+	done
+	# One quoted in another message is masked as URL userinfo.
+	spec_with 's|^    count: 1$|    count: 1\n    extraArgs: ["--bogus=turn://u:Secr3t-pw-77@h:1"]|'
+	run -3 --separate-stderr 9c-render -P network "$T/s.yaml" -a tests/fixtures/render/addresses.yaml
+	assert_equal "$stderr" "9c-render: $T/s.yaml:26:17: network.seed.extraArgs[0]: --bogus=turn://***@h:1: release 2022-pow's seed does not accept this option"
+}
+
+@test "genesisBlock is an http or https URL or an absolute path in the image" {
+	local v
+	for v in /data/genesis-block http://genesis.example.com:8080/g https://g; do
+		spec_with "/^  release:/a\\  genesisBlock: \"$v\""
+		9c-render -P -o json network "$T/s.yaml" -a tests/fixtures/render/addresses.yaml >"$T/out"
+		run -0 jq -r 'select(.metadata.name == "miner-1" and .kind == "StatefulSet") | .spec.template.spec.containers[0].args[] | select(startswith("--genesis-block-path"))' "$T/out"
+		assert_output "--genesis-block-path=$v"
+	done
+	for v in genesis-block ./g '/data/genesis block' /data/g,x 'https://h/g?x=1' 'https://h/g#x' file:///data/g ftp://h/g 'https://h:0/g' '/' ''; do
+		spec_with "/^  release:/a\\  genesisBlock: \"$v\""
+		run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
+		assert_equal "$stderr" "9c-render: $T/s.yaml:18:17: network.genesisBlock: '$v' is not an http or https URL (host, port and path only) or an absolute path"
+		assert_equal "$output" ""
+	done
+	spec_with '/^  release:/a\  genesisBlock: "https://user:genesis-pw-9@h/g"'
+	run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:18:17: network.genesisBlock: 'https://***@h/g' is not an http or https URL (host, port and path only) or an absolute path"
+}
+
+@test "repository URLs are what Argo CD takes, without credentials, and are never shown" {
+	local v msg="not a repository URL like https://host/org/repo.git or git@host:org/repo.git, without credentials (not shown: it may hold them)"
+	for v in https://github.com/planetarium/9c-infra.git git@github.com:planetarium/9c-infra.git \
+		ssh://git@github.com/planetarium/9c-infra.git ssh://github.com:22/org/r oci://ghcr.io/org/charts registry-1.docker.io/bitnamicharts; do
+		spec_with "s|^  repo: .*|  repo: \"$v\"|"
+		run -0 9c-render -o json apps "$T/s.yaml"
+		assert_line --partial "\"repoURL\":\"$v\""
+	done
+	for v in https://user:ghp-Tok3n-55@github.com/o/r.git ssh://git:ghp-Tok3n-55@github.com/o/r ghp-Tok3n-55:x@github.com:o/r \
+		github.com o/r 'https://github.com/o/r.git?ref=x' 'git@github.com:-oProxyCommand=x' 'ext::sh -c x' file:///tmp/r \
+		'https://github.com/o/r x' ''; do
+		spec_with "s|^  repo: .*|  repo: \"$v\"|"
+		run -3 --separate-stderr 9c-render apps "$T/s.yaml"
+		assert_equal "$stderr" "9c-render: $T/s.yaml:52:9: gitops.repo: $msg"
+		[[ $stderr != *Tok3n* ]] || fail "printed the token: $stderr"
+		assert_equal "$output" ""
+	done
+	spec_with '/^  metricsServer:/a\    repoURL: "https://charts.example.com/x y"'
+	run -3 --separate-stderr 9c-render bootstrap "$T/s.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:14:14: bootstrap.metricsServer.repoURL: $msg"
+	sed 's|^      url: https://github.com/planetarium/9c-infra$|      url: "https://x:ghp-Tok3n-55@github.com/planetarium"|' share/examples/eks.yaml >"$T/s.yaml"
+	run -3 --separate-stderr 9c-render bootstrap "$T/s.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:38:12: bootstrap.argocd.repository.url: $msg"
+	assert_equal "$output" ""
+}
+
 @test "versions of Argo CD and the add-ons have the shape of a version" {
 	for v in '""' '"latest; rm -rf /"' '"v"' '"1.2 3"'; do
 		spec_with "s|^    version: v2.2.2|    version: $v|"
