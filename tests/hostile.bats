@@ -442,6 +442,19 @@ configmaps() {
 	assert_equal "$output" ""
 }
 
+@test "9c-order puts an object whose depends-on names 20,000 others after all of them" {
+	awk 'BEGIN {
+		printf "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: last\n  namespace: b\n  annotations:\n    config.kubernetes.io/depends-on: \""
+		for (i = 1; i <= 20000; i++)
+			printf "%s/namespaces/b/ConfigMap/cm-%d", (i > 1 ? "," : ""), i
+		printf "\"\n"
+		for (i = 1; i <= 20000; i++)
+			printf "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%d\n  namespace: b\n", i
+	}' >"$T/deps.yaml"
+	run -0 --separate-stderr timeout 120 9c-order -l "$T/deps.yaml"
+	assert_equal "$output" "$(printf '1\t20000\tConfigMap\n2\t1\tConfigMap')"
+}
+
 @test "9c-tfvars checks 100,000 subnet IDs in linear time, and still finds a repeat" {
 	awk '/^  subnetIds:/ { print; for (i = 0; i < 100000; i++) printf "  - subnet-%017x\n", i; skip = 1; next }
 		skip && /^  - / { next } { skip = 0; print }' share/examples/eks.yaml >"$T/s.yaml"
