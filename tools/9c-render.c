@@ -108,23 +108,13 @@ fail_at(struct diag *d, const struct render *r, const struct node *n,
 	return -1;
 }
 
-/* An error at a node of document doc of an input other than the spec. */
+/* Puts the error fail() made at node n of document doc of its input. */
 static int
-fail_in(struct diag *d, const char *input, int doc, const struct node *n,
-    const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-
-static int
-fail_in(struct diag *d, const char *input, int doc, const struct node *n,
-    const char *path, const char *fmt, ...)
+at_node(struct diag *d, int doc, const struct node *n)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	diag_vfail(d, EXIT_INPUT, input, n ? n->line : 0, n ? n->col : 0,
-	    path, fmt, ap);
-	va_end(ap);
 	d->doc = doc;
+	d->line = n ? n->line : 0;
+	d->col = n ? n->col : 0;
 	return -1;
 }
 
@@ -400,15 +390,17 @@ load_keys(struct render *r, struct node **map, struct diag *d)
 	 * node of this one holds the private keys of.  9c-secrets public
 	 * writes the network's name and nothing else of its identity. */
 	owner = node_at(doc, "metadata.name");
-	if (node_s(owner) == NULL)
-		return fail_in(d, r->keys, docno, node_get(doc, "metadata") ?
-		    node_get(doc, "metadata") : doc, "metadata.name",
-		    "missing: keys name their network, as 9c-secrets public "
-		    "-s spec writes them");
-	if (strcmp(owner->u.s, spec_name(&r->spec)) != 0)
-		return fail_in(d, r->keys, docno, owner, "metadata.name",
-		    "keys of network %s, not %s", owner->u.s,
-		    spec_name(&r->spec));
+	if (node_s(owner) == NULL) {
+		fail(d, r->keys, "metadata.name", "missing: keys name their "
+		    "network, as 9c-secrets public -s spec writes them");
+		return at_node(d, docno, node_get(doc, "metadata") ?
+		    node_get(doc, "metadata") : doc);
+	}
+	if (strcmp(owner->u.s, spec_name(&r->spec)) != 0) {
+		fail(d, r->keys, "metadata.name", "keys of network %s, not %s",
+		    owner->u.s, spec_name(&r->spec));
+		return at_node(d, docno, owner);
+	}
 	r->signed_apv = node_at_s(doc, "appProtocolVersion");
 	r->signed_signer = node_at_s(doc, "trustedAppProtocolVersionSigner");
 	if ((r->signed_apv == NULL) != (r->signed_signer == NULL))
@@ -1057,28 +1049,36 @@ check_facts(struct render *r, const struct node *facts, int docno,
 	for (i = 0; i < sizeof same / sizeof same[0]; i++) {
 		n = node_at(facts, same[i][0]);
 		want = node_at_s(r->spec.root, same[i][1]);
-		if (node_s(n) && want && strcmp(n->u.s, want) != 0)
-			return fail_in(d, r->facts, docno, n, same[i][0],
-			    "'%s' is not the spec's %s '%s'", n->u.s,
-			    same[i][1], want);
+		if (node_s(n) && want && strcmp(n->u.s, want) != 0) {
+			fail(d, r->facts, same[i][0], "'%s' is not the spec's "
+			    "%s '%s'", n->u.s, same[i][1], want);
+			goto bad;
+		}
 	}
 	if (node_s(n = node_get(cl, "region")) &&
-	    !shape_region(n->u.s, n->len))
-		return fail_in(d, r->facts, docno, n, "cluster.region",
-		    "'%s' is not an AWS region like us-east-2", n->u.s);
+	    !shape_region(n->u.s, n->len)) {
+		fail(d, r->facts, "cluster.region", "'%s' is not an AWS region "
+		    "like us-east-2", n->u.s);
+		goto bad;
+	}
 	if (node_s(n = node_get(cl, "accountId")) &&
-	    !shape_account(n->u.s, n->len))
-		return fail_in(d, r->facts, docno, n, "cluster.accountId",
-		    "'%s' is not a 12-digit AWS account ID", n->u.s);
+	    !shape_account(n->u.s, n->len)) {
+		fail(d, r->facts, "cluster.accountId", "'%s' is not a 12-digit "
+		    "AWS account ID", n->u.s);
+		goto bad;
+	}
 	for (i = 0; roles && roles->type == NODE_MAP && i < roles->len; i++) {
 		n = roles->u.pairs[i].val;
 		snprintf(path, sizeof path, "cluster.roles.%s",
 		    roles->u.pairs[i].key->u.s);
-		if (n->type != NODE_STR || !shape_arn(n->u.s, n->len))
-			return fail_in(d, r->facts, docno, n, path,
-			    "not an ARN");
+		if (n->type != NODE_STR || !shape_arn(n->u.s, n->len)) {
+			fail(d, r->facts, path, "not an ARN");
+			goto bad;
+		}
 	}
 	return 0;
+bad:
+	return at_node(d, docno, n);
 }
 
 static int

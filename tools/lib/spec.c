@@ -571,31 +571,26 @@ check_field(const struct node *n, const struct field *f, const char *input,
 	case F_HOSTS:
 	case F_ICES:
 		return check_seq(n, f, input, p, d);
-	case F_GENESIS:
-		if (want_type(n, NODE_STR, "a string", input, p, d) < 0)
-			return -1;
-		if (!shape_genesis(n->u.s, n->len))
-			return fail(d, input, n, p, "'%s' is not an http or "
-			    "https URL (host, port and path only) or an "
-			    "absolute path", n->u.s);
-		return 0;
-	case F_REPO:
-		if (want_type(n, NODE_STR, "a string", input, p, d) < 0)
-			return -1;
-		/* Not quoted: a token pasted into it need not follow a
-		 * "://", where messages mask userinfo. */
-		if (!shape_repo(n->u.s, n->len))
-			return fail(d, input, n, p, "not a repository URL "
-			    "like https://host/org/repo.git or "
-			    "git@host:org/repo.git, without credentials "
-			    "(not shown: it may hold them)");
-		return 0;
+
 	case F_REGION:
 	case F_ACCOUNT:
 	case F_ARN:
 	case F_VERSION:
+	case F_GENESIS:
+	case F_REPO:
 		if (want_type(n, NODE_STR, "a string", input, p, d) < 0)
 			return -1;
+		if (f->kind == F_GENESIS && !shape_genesis(n->u.s, n->len))
+			return fail(d, input, n, p, "'%s' is not an http or "
+			    "https URL (host, port and path only) or an "
+			    "absolute path", n->u.s);
+		/* Not quoted: a token pasted into it need not follow a
+		 * "://", where messages mask userinfo. */
+		if (f->kind == F_REPO && !shape_repo(n->u.s, n->len))
+			return fail(d, input, n, p, "not a repository URL "
+			    "like https://host/org/repo.git or "
+			    "git@host:org/repo.git, without credentials "
+			    "(not shown: it may hold them)");
 		if (f->kind == F_VERSION && !shape_version(n->u.s, n->len))
 			return fail(d, input, n, p, "'%s' is not a version like "
 			    "1.2.3 or v2.2.2", n->u.s);
