@@ -105,6 +105,12 @@ vg() {
 	run -3 vg 9c-render -S network "$NINEC_ROOT/share/examples/local.yaml" -p "$t/p.yaml"
 	sed 's/^name: 9c-local/name: "x\\e]0;\\a"/' "$NINEC_ROOT/share/examples/local.yaml" >"$t/s.yaml"
 	run -3 vg 9c-render network "$t/s.yaml"
+	sed '/^  release:/a\  iceServers: ["turn://u:p@h:1/x"]' "$NINEC_ROOT/share/examples/local.yaml" >"$t/s.yaml"
+	run -3 vg 9c-render network "$t/s.yaml"
+	sed '/^  release:/a\  genesisBlock: "/data/g x"' "$NINEC_ROOT/share/examples/local.yaml" >"$t/s.yaml"
+	run -3 vg 9c-render network "$t/s.yaml"
+	sed 's|^  repo: .*|  repo: "git:token@h:o/r"|' "$NINEC_ROOT/share/examples/local.yaml" >"$t/s.yaml"
+	run -3 vg 9c-render apps "$t/s.yaml"
 	printf '%s\n' 'apiVersion: rbac.authorization.k8s.io/v1' 'kind: ClusterRole' 'metadata:' '  name: r' \
 		'  annotations:' '    config.kubernetes.io/depends-on: /Namespace/ns1' '---' \
 		'apiVersion: v1' 'kind: Namespace' 'metadata:' '  name: ns1' >"$t/dep.yaml"
