@@ -85,7 +85,7 @@ dry_run() {
 		sleep 1
 	done
 	# Pass 2: the whole network with the addresses the cluster gave.
-	9c-render -o json network "$s" -k "$F/pubkeys.yaml" -a "$t/addresses.yaml" >"$t/network.json"
+	9c-render -o json network "$s" -k "$F/pubkeys-local.yaml" -a "$t/addresses.yaml" >"$t/network.json"
 	yq -r '.items[] | .metadata.name + " --host=" + .status.loadBalancer.ingress[0].hostname' "$t/addresses.yaml" | sort >"$t/want"
 	jq -r 'select(.kind == "Deployment" or .kind == "StatefulSet") | .metadata.name + " " + (.spec.template.spec.containers[0].args[]? | select(startswith("--host")))' "$t/network.json" | sort >"$t/got"
 	run cat "$t/got"
@@ -103,7 +103,7 @@ dry_run() {
 	kubectl create namespace 9c-pbft >/dev/null
 	9c-render -S -o json network "$s" |
 		jq -c 'select(.kind == "Service") | .status.loadBalancer.ingress = [{hostname: (.metadata.name + ".lb.example.com")}]' >"$t/addresses.json"
-	9c-render network "$s" -k "$F/pubkeys.yaml" -a "$t/addresses.json" >"$t/network.yaml"
+	9c-render network "$s" -k "$F/pubkeys-pbft.yaml" -a "$t/addresses.json" >"$t/network.yaml"
 	dry_run "$t/network.yaml"
 	run kubectl apply --server-side --dry-run=server -f "$t/network.yaml"
 	assert_line "configmap/genesis-config serverside-applied (server dry run)"

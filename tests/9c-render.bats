@@ -117,7 +117,7 @@ external-secrets.io/v1beta1"
 }
 
 @test "keys from a Secret render an empty Secret with one key per keyed node, for 9c-secrets" {
-	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys.yaml" -a "$F/addresses.yaml" >"$OUT"
+	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys-local.yaml" -a "$F/addresses.yaml" >"$OUT"
 	run jq -c '[.type, .stringData, .metadata.annotations]' <<<"$(obj Secret private-keys)"
 	assert_output '["Opaque",{"seed-private-key-1":"","miner-private-key-1":""},{"9c.planetarium.dev/aws-secret":"9c-local/private-keys"}]'
 	run jq -r 'select(.kind == "ExternalSecret") | .kind' "$OUT"
@@ -144,7 +144,7 @@ external-secrets.io/v1beta1"
 }
 
 @test "a node without a host fails, names the nodes and the ways to give one" {
-	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k "$F/pubkeys.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k "$F/pubkeys-local.yaml"
 	assert_equal "$stderr" "9c-render: share/examples/local.yaml: network: no host for tcp-seed-1, miner-1, remote-headless-1: give hosts, network.domain, useTurn, or addresses with -a (-S renders the Services alone)"
 }
 
@@ -164,7 +164,7 @@ Service remote-headless-1"
 }
 
 @test "the address pass fills each node's host from a Services stream, matched by namespace and name" {
-	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys.yaml" -a "$F/addresses.yaml" >"$OUT"
+	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys-local.yaml" -a "$F/addresses.yaml" >"$OUT"
 	run jq -r 'select(.kind == "Deployment" or .kind == "StatefulSet") | .metadata.name + " " + (.spec.template.spec.containers[0].args[]? | select(startswith("--host")))' "$OUT"
 	assert_output "tcp-seed-1 --host=a1b2c3-1.us-east-2.elb.amazonaws.com
 miner-1 --host=203.0.113.7
@@ -173,7 +173,7 @@ remote-headless-1 --host=d4e5f6-2.us-east-2.elb.amazonaws.com"
 
 @test "addresses may come as JSON from stdin" {
 	yq -c '.items[]' "$F/addresses.yaml" >"$BATS_TEST_TMPDIR/addr.json"
-	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys.yaml" -a - <"$BATS_TEST_TMPDIR/addr.json" >"$OUT"
+	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys-local.yaml" -a - <"$BATS_TEST_TMPDIR/addr.json" >"$OUT"
 	run jq -r '.spec.template.spec.containers[0].args[] | select(startswith("--host"))' <<<"$(obj StatefulSet miner-1)"
 	assert_output "--host=203.0.113.7"
 }
@@ -211,7 +211,7 @@ remote-headless-1 --host=d4e5f6-2.us-east-2.elb.amazonaws.com"
 }
 
 @test "storage classes, sizes and scheduling come from the spec" {
-	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys.yaml" -a "$F/addresses.yaml" >"$OUT"
+	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys-local.yaml" -a "$F/addresses.yaml" >"$OUT"
 	run jq -c '[.provisioner, .reclaimPolicy, .allowVolumeExpansion]' <<<"$(obj StorageClass 9c-local)"
 	assert_output '["kwok.x-k8s.io/volume","Delete",true]'
 	run jq -c '[.spec.volumeClaimTemplates[] | [.spec.storageClassName, .spec.resources.requests.storage]]' <<<"$(obj StatefulSet remote-headless-1)"

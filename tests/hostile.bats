@@ -442,6 +442,19 @@ configmaps() {
 	assert_equal "$output" ""
 }
 
+@test "9c-order puts an object whose depends-on names 20,000 others after all of them" {
+	awk 'BEGIN {
+		printf "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: last\n  namespace: b\n  annotations:\n    config.kubernetes.io/depends-on: \""
+		for (i = 1; i <= 20000; i++)
+			printf "%s/namespaces/b/ConfigMap/cm-%d", (i > 1 ? "," : ""), i
+		printf "\"\n"
+		for (i = 1; i <= 20000; i++)
+			printf "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%d\n  namespace: b\n", i
+	}' >"$T/deps.yaml"
+	run -0 --separate-stderr timeout 120 9c-order -l "$T/deps.yaml"
+	assert_equal "$output" "$(printf '1\t20000\tConfigMap\n2\t1\tConfigMap')"
+}
+
 @test "9c-tfvars checks 100,000 subnet IDs in linear time, and still finds a repeat" {
 	awk '/^  subnetIds:/ { print; for (i = 0; i < 100000; i++) printf "  - subnet-%017x\n", i; skip = 1; next }
 		skip && /^  - / { next } { skip = 0; print }' share/examples/eks.yaml >"$T/s.yaml"
@@ -476,17 +489,96 @@ configmaps() {
 	done
 	for h in seed-1.example.com 203.0.113.7 2001:db8::1; do
 		spec_with "/^  seed:/a\\    hosts: [\"$h\"]"
-		run -0 9c-render -P network "$T/s.yaml" -k "$NINEC_ROOT/tests/fixtures/render/pubkeys.yaml" -a "$NINEC_ROOT/tests/fixtures/render/addresses.yaml"
+		run -0 9c-render -P network "$T/s.yaml" -k "$NINEC_ROOT/tests/fixtures/render/pubkeys-local.yaml" -a "$NINEC_ROOT/tests/fixtures/render/addresses.yaml"
 	done
 }
 
 @test "an address from -a is a DNS name or an IP address" {
 	sed 's/hostname: a1b2c3-1.us-east-2.elb.amazonaws.com/hostname: "h,1,2"/' tests/fixtures/render/addresses.yaml >"$T/a.yaml"
-	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys.yaml -a "$T/a.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys-local.yaml -a "$T/a.yaml"
 	assert_equal "$stderr" "9c-render: $T/a.yaml: document 1: status.loadBalancer.ingress[0]: 'h,1,2' is not a DNS name or an IP address"
 	sed 's/ip: 203.0.113.7/ip: "203.0.113.7,31234 --x"/' tests/fixtures/render/addresses.yaml >"$T/a.yaml"
-	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys.yaml -a "$T/a.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys-local.yaml -a "$T/a.yaml"
 	assert_equal "$stderr" "9c-render: $T/a.yaml: document 2: status.loadBalancer.ingress[0]: '203.0.113.7,31234 --x' is not a DNS name or an IP address"
+	assert_equal "$output" ""
+}
+
+# --- 1, 8: shapes of what is emitted: TURN URLs, genesis, repositories --
+
+@test "an ICE server is turn:// or stun://, user:password@, a host and a port" {
+	local v
+	for v in turn://u:p@turn-us.planetarium.dev:3478 stun://stun.example.com:3478 'turn://u:p@[2001:db8::1]:3478' \
+		'turn://0ed3e48007413e7c2e638f13ddd75ad272c6c507e081bd76a75e4b7adc86c9af:0apejou+ycZFfwtREeXFKdfLj2gCclKzz5ZJ49Cmy6I=@turn-us.planetarium.dev:3478'; do
+		spec_with "/^  release:/a\\  iceServers: [\"$v\"]"
+		run -0 9c-render -P network "$T/s.yaml" -a tests/fixtures/render/addresses.yaml
+	done
+	for v in turn:/u:Secr3t-pw-77@h:1 turn://u:Secr3t-pw-77@h turn://u:Secr3t-pw-77@h:1/x turn://u:Secr3t-pw-77@@h:1 \
+		turn://:Secr3t-pw-77@h:1 turn://u:Secr3t-pw-77:x@h:1 turn://u:Secr3t-pw-77@h,x:1 http://u:Secr3t-pw-77@h:1 \
+		turn://u:Secr3t-pw-77@h:0 turn://u:Secr3t-pw-77@h:65536 'turn://u:Secr3t-pw-77@h:1 --x' 'turn://u:Secr3t pw 77@h:1' ''; do
+		spec_with "/^  release:/a\\  iceServers: [\"stun://ok.example.com:3478\", \"$v\"]"
+		run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
+		assert_equal "$stderr" "9c-render: $T/s.yaml:18:46: network.iceServers[1]: not a TURN or STUN URL: turn:// or stun://, user:password@, a host and a port (not shown: it may hold a password)"
+		assert_equal "$output" ""
+	done
+}
+
+@test "a TURN password in the spec is on no stderr of 9c-render, whatever else is wrong" {
+	local mode
+	sed 's|^  genesisBlock: .*|&\n  iceServers: ["turn:/u:Secr3t-pw-77@h:1"]|' share/examples/eks.yaml >"$T/s.yaml"
+	for mode in "-P network" "-S network" "apps" "bootstrap -m $CORPUS_ARGO"; do
+		# shellcheck disable=SC2086 # the mode and its words
+		run -3 --separate-stderr 9c-render $mode "$T/s.yaml"
+		assert_equal "$stderr" "9c-render: $T/s.yaml:60:16: network.iceServers[0]: not a TURN or STUN URL: turn:// or stun://, user:password@, a host and a port (not shown: it may hold a password)"
+		assert_equal "$output" ""
+	done
+	# One quoted in another message is masked as URL userinfo.
+	spec_with 's|^    count: 1$|    count: 1\n    extraArgs: ["--bogus=turn://u:Secr3t-pw-77@h:1"]|'
+	run -3 --separate-stderr 9c-render -P network "$T/s.yaml" -a tests/fixtures/render/addresses.yaml
+	assert_equal "$stderr" "9c-render: $T/s.yaml:26:17: network.seed.extraArgs[0]: --bogus=turn://***@h:1: release 2022-pow's seed does not accept this option"
+}
+
+@test "genesisBlock is an http or https URL or an absolute path in the image" {
+	local v
+	for v in /data/genesis-block http://genesis.example.com:8080/g https://g; do
+		spec_with "/^  release:/a\\  genesisBlock: \"$v\""
+		9c-render -P -o json network "$T/s.yaml" -a tests/fixtures/render/addresses.yaml >"$T/out"
+		run -0 jq -r 'select(.metadata.name == "miner-1" and .kind == "StatefulSet") | .spec.template.spec.containers[0].args[] | select(startswith("--genesis-block-path"))' "$T/out"
+		assert_output "--genesis-block-path=$v"
+	done
+	for v in genesis-block ./g '/data/genesis block' /data/g,x 'https://h/g?x=1' 'https://h/g#x' file:///data/g ftp://h/g 'https://h:0/g' '/' ''; do
+		spec_with "/^  release:/a\\  genesisBlock: \"$v\""
+		run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
+		assert_equal "$stderr" "9c-render: $T/s.yaml:18:17: network.genesisBlock: '$v' is not an http or https URL (host, port and path only) or an absolute path"
+		assert_equal "$output" ""
+	done
+	spec_with '/^  release:/a\  genesisBlock: "https://user:genesis-pw-9@h/g"'
+	run -3 --separate-stderr 9c-render -P network "$T/s.yaml"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:18:17: network.genesisBlock: 'https://***@h/g' is not an http or https URL (host, port and path only) or an absolute path"
+}
+
+@test "repository URLs are what Argo CD takes, without credentials, and are never shown" {
+	local v msg="not a repository URL like https://host/org/repo.git or git@host:org/repo.git, without credentials (not shown: it may hold them)"
+	for v in https://github.com/planetarium/9c-infra.git git@github.com:planetarium/9c-infra.git \
+		ssh://git@github.com/planetarium/9c-infra.git ssh://github.com:22/org/r oci://ghcr.io/org/charts registry-1.docker.io/bitnamicharts; do
+		spec_with "s|^  repo: .*|  repo: \"$v\"|"
+		run -0 9c-render -o json apps "$T/s.yaml"
+		assert_line --partial "\"repoURL\":\"$v\""
+	done
+	for v in https://user:ghp-Tok3n-55@github.com/o/r.git ssh://git:ghp-Tok3n-55@github.com/o/r ghp-Tok3n-55:x@github.com:o/r \
+		github.com o/r 'https://github.com/o/r.git?ref=x' 'git@github.com:-oProxyCommand=x' 'ext::sh -c x' file:///tmp/r \
+		'https://github.com/o/r x' ''; do
+		spec_with "s|^  repo: .*|  repo: \"$v\"|"
+		run -3 --separate-stderr 9c-render apps "$T/s.yaml"
+		assert_equal "$stderr" "9c-render: $T/s.yaml:52:9: gitops.repo: $msg"
+		[[ $stderr != *Tok3n* ]] || fail "printed the token: $stderr"
+		assert_equal "$output" ""
+	done
+	spec_with '/^  metricsServer:/a\    repoURL: "https://charts.example.com/x y"'
+	run -3 --separate-stderr 9c-render bootstrap "$T/s.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:14:14: bootstrap.metricsServer.repoURL: $msg"
+	sed 's|^      url: https://github.com/planetarium/9c-infra$|      url: "https://x:ghp-Tok3n-55@github.com/planetarium"|' share/examples/eks.yaml >"$T/s.yaml"
+	run -3 --separate-stderr 9c-render bootstrap "$T/s.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/s.yaml:38:12: bootstrap.argocd.repository.url: $msg"
 	assert_equal "$output" ""
 }
 
@@ -511,6 +603,59 @@ configmaps() {
 	assert_equal "$stderr" "9c-render: $T/nonexistent: No such file or directory"
 	run -3 --separate-stderr 9c-render -t "$T/t/network/namespace.yaml" -S network share/examples/local.yaml
 	assert_equal "$stderr" "9c-render: $T/t/network/namespace.yaml: not a directory"
+	assert_equal "$output" ""
+}
+
+@test "public keys of the spec's own network pass; another network's, or keys naming none, are refused" {
+	local addr=tests/fixtures/render/addresses.yaml
+	9c-secrets keygen -s share/examples/local.yaml -w "$T/k.yaml"
+	9c-secrets public -s share/examples/local.yaml "$T/k.yaml" >"$T/p.yaml"
+	run -0 9c-render network share/examples/local.yaml -k "$T/p.yaml" -a "$addr"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys.yaml -a "$addr"
+	assert_equal "$stderr" "9c-render: tests/fixtures/render/pubkeys.yaml:4:9: document 1: metadata.name: keys of network 9c-sample, not 9c-local"
+	assert_equal "$output" ""
+	# A preview with keys checks them too, and so does a later document.
+	9c-secrets public -n 9c-pbft -s share/examples/local.yaml "$T/k.yaml" >"$T/p2.yaml"
+	{ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n'; cat "$T/p2.yaml"; } >"$T/p3.yaml"
+	run -3 --separate-stderr 9c-render -P network share/examples/local.yaml -k "$T/p3.yaml"
+	assert_equal "$stderr" "9c-render: $T/p3.yaml:8:9: document 2: metadata.name: keys of network 9c-pbft, not 9c-local"
+	assert_equal "$output" ""
+	yq -y 'del(.metadata.name)' "$T/p.yaml" >"$T/p4.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k "$T/p4.yaml" -a "$addr"
+	assert_equal "$stderr" "9c-render: $T/p4.yaml:3:11: document 1: metadata.name: missing: keys name their network, as 9c-secrets public -s spec writes them"
+	yq -y 'del(.metadata)' "$T/p.yaml" >"$T/p4.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k "$T/p4.yaml" -a "$addr"
+	assert_equal "$stderr" "9c-render: $T/p4.yaml:1:1: document 1: metadata.name: missing: keys name their network, as 9c-secrets public -s spec writes them"
+	# The foreign name is quoted escaped, one line.
+	yq -y '.metadata.name = "x\u001b]0;pwned\u0007\n9c-render: ok"' "$T/p.yaml" >"$T/p4.yaml"
+	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k "$T/p4.yaml" -a "$addr"
+	assert_equal "$stderr" "9c-render: $T/p4.yaml:4:9: document 1: metadata.name: keys of network x\\e]0;pwned\\x07\\n9c-render: ok, not 9c-local"
+	assert_equal "$output" ""
+}
+
+@test "cluster facts of another cluster are refused: its name, region or account" {
+	local f=tests/fixtures/render/facts.yaml
+	run -0 9c-render bootstrap share/examples/eks.yaml -f "$f" -m "$CORPUS_ARGO"
+	sed '4s/9c-sample/9c-other/' "$f" >"$T/f.yaml"
+	run -3 --separate-stderr 9c-render bootstrap share/examples/eks.yaml -f "$T/f.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/f.yaml:4:9: document 1: metadata.name: '9c-other' is not the spec's name '9c-sample'"
+	assert_equal "$output" ""
+	sed '6s/9c-sample/9c-other/' "$f" >"$T/f.yaml"
+	run -3 --separate-stderr 9c-render bootstrap share/examples/eks.yaml -f "$T/f.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/f.yaml:6:9: document 1: cluster.name: '9c-other' is not the spec's name '9c-sample'"
+	sed 's/^  region: us-east-2$/  region: eu-west-1/' "$f" >"$T/f.yaml"
+	run -3 --separate-stderr 9c-render bootstrap share/examples/eks.yaml -f "$T/f.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/f.yaml:7:11: document 1: cluster.region: 'eu-west-1' is not the spec's aws.region 'us-east-2'"
+	sed 's/^  accountId: "838612679705"$/  accountId: "111122223333"/' "$f" >"$T/f.yaml"
+	run -3 --separate-stderr 9c-render bootstrap share/examples/eks.yaml -f "$T/f.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/f.yaml:8:14: document 1: cluster.accountId: '111122223333' is not the spec's aws.accountId '838612679705'"
+	# The local example names no region or account: the facts' own shapes hold.
+	sed -e 's/9c-sample/9c-local/' -e 's/^  region: us-east-2$/  region: "x@127.0.0.1:1\/"/' "$f" >"$T/f.yaml"
+	run -3 --separate-stderr 9c-render bootstrap share/examples/local.yaml -f "$T/f.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/f.yaml:7:11: document 1: cluster.region: 'x@127.0.0.1:1/' is not an AWS region like us-east-2"
+	sed 's|: arn:aws:iam::838612679705:role/from-facts-alb$|: "arn:aws:iam::1@evil/x"|' "$f" >"$T/f.yaml"
+	run -3 --separate-stderr 9c-render bootstrap share/examples/eks.yaml -f "$T/f.yaml" -m "$CORPUS_ARGO"
+	assert_equal "$stderr" "9c-render: $T/f.yaml:17:29: document 1: cluster.roles.loadBalancerController: not an ARN"
 	assert_equal "$output" ""
 }
 
@@ -618,7 +763,7 @@ configmaps() {
 		for (i = n; i >= 1; i--)
 			printf "- {apiVersion: v1, kind: Service, metadata: {name: miner-%d, namespace: 9c-local}, status: {loadBalancer: {ingress: [{ip: 203.0.113.%d}]}}}\n", i, i % 250
 	}' >"$T/a$n.yaml"
-	timeout 120 9c-render -o json network "$T/s$n.yaml" -k tests/fixtures/render/pubkeys.yaml -a "$T/a$n.yaml" >"$T/out$n"
+	timeout 120 9c-render -o json network "$T/s$n.yaml" -k tests/fixtures/render/pubkeys-local.yaml -a "$T/a$n.yaml" >"$T/out$n"
 	assert_equal "$(jq -r 'select(.metadata.name == "miner-20000" and .kind == "StatefulSet") | .spec.template.spec.containers[0].args[] | select(startswith("--host="))' "$T/out$n")" "--host=203.0.113.0"
 	assert_equal "$(jq -r 'select(.metadata.name == "miner-19999" and .kind == "StatefulSet") | .spec.template.spec.containers[0].args[] | select(startswith("--host="))' "$T/out$n")" "--host=203.0.113.249"
 }

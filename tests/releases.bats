@@ -64,6 +64,16 @@ addresses() {
 		jq -c 'select(.kind == "Service") | .status.loadBalancer.ingress = [{hostname: (.metadata.name + ".lb.example.com")}]' >"$2"
 }
 
+# keys_for SPEC: the public-keys fixture of SPEC's network (9c-render
+# takes no other network's keys).
+keys_for() {
+	case $(yq -r .name "$1") in
+	9c-local) echo "$F/pubkeys-local.yaml" ;;
+	9c-pbft) echo "$F/pubkeys-pbft.yaml" ;;
+	*) echo "$F/pubkeys.yaml" ;;
+	esac
+}
+
 @test "both releases of the reference are data: images tagged with full commits, consensus, option tables" {
 	run -0 yq -r '[.name, .consensus, .images.seed, .images.headless, (.seed.options | length), (.headless.options | length)] | join(" ")' share/releases/2022-pow.yaml share/releases/2023-pbft.yaml
 	assert_output "2022-pow pow planetariumhq/libplanet-seed:git-4d10b228048c03cc97a6fbb7fbfcd54d2bd1b21c planetariumhq/ninechronicles-headless:git-9eaf12f7f5c70880cdb7f825c956b097a1a9c6f1 16 51
@@ -77,7 +87,7 @@ addresses() {
 			rel=$(basename "$rel" .yaml)
 			spec_for "$spec" "$rel" "$T/spec.yaml"
 			addresses "$T/spec.yaml" "$T/addr.json"
-			9c-render -o json network "$T/spec.yaml" -k "$F/pubkeys.yaml" -a "$T/addr.json" >"$OUT" ||
+			9c-render -o json network "$T/spec.yaml" -k "$(keys_for "$spec")" -a "$T/addr.json" >"$OUT" ||
 				fail "$spec on $rel does not render"
 			yq -c . "share/releases/$rel.yaml" >"$T/rel.json"
 			# Each option: known (long, or short through the table), and
@@ -128,7 +138,7 @@ addresses() {
 }
 
 @test "validators pass --consensus-seed with the seeds' gossip port, and only the PBFT seed gets --gossip-port" {
-	9c-render -o json network share/examples/pbft.yaml -k "$F/pubkeys.yaml" -a <(addresses share/examples/pbft.yaml /dev/stdout) >"$OUT"
+	9c-render -o json network share/examples/pbft.yaml -k "$F/pubkeys-pbft.yaml" -a <(addresses share/examples/pbft.yaml /dev/stdout) >"$OUT"
 	run -0 args StatefulSet validator-3
 	assert_line "--consensus-seed=0327e9c4b1d1b4ee5fd3fe2bd4cd1d4cb6b52c6be4fbf2b6ab8f3cd6a3e8c1f0aa,tcp-seed-1,31235"
 	refute_line --partial -- "--consensus-seed-peer"
@@ -140,7 +150,7 @@ addresses() {
 }
 
 @test "a version to sign takes its token and trusted signer from the -k document, verified" {
-	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys.yaml" -a "$F/addresses.yaml" >"$OUT"
+	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys-local.yaml" -a "$F/addresses.yaml" >"$OUT"
 	run -0 args StatefulSet miner-1
 	assert_line -- "--app-protocol-version=$TOKEN_A"
 	assert_line -- "--trusted-app-protocol-version-signer=$SIGNER_A"
@@ -150,13 +160,13 @@ addresses() {
 
 @test "a version with an extra matches only a token signed with that extra" {
 	yq -y '.network.appProtocolVersion.extra = {timestamp: "2026-12-01"}' share/examples/local.yaml >"$T/spec.yaml"
-	yq -y --arg t "$TOKEN_TS" --arg s "$SIGNER_TS" '.appProtocolVersion = $t | .trustedAppProtocolVersionSigner = $s' "$F/pubkeys.yaml" >"$T/keys.yaml"
+	yq -y --arg t "$TOKEN_TS" --arg s "$SIGNER_TS" '.appProtocolVersion = $t | .trustedAppProtocolVersionSigner = $s' "$F/pubkeys-local.yaml" >"$T/keys.yaml"
 	9c-render -o json network "$T/spec.yaml" -k "$T/keys.yaml" -a "$F/addresses.yaml" >"$OUT"
 	run -0 args StatefulSet remote-headless-1
 	assert_line -- "--app-protocol-version=$TOKEN_TS"
 	assert_line -- "--trusted-app-protocol-version-signer=$SIGNER_TS"
-	run -3 --separate-stderr 9c-render network "$T/spec.yaml" -k "$F/pubkeys.yaml" -a "$F/addresses.yaml"
-	assert_equal "$stderr" "9c-render: $T/spec.yaml:17:7: network.appProtocolVersion: $F/pubkeys.yaml signed another extra than the spec's"
+	run -3 --separate-stderr 9c-render network "$T/spec.yaml" -k "$F/pubkeys-local.yaml" -a "$F/addresses.yaml"
+	assert_equal "$stderr" "9c-render: $T/spec.yaml:17:7: network.appProtocolVersion: $F/pubkeys-local.yaml signed another extra than the spec's"
 	assert_equal "$output" ""
 }
 
@@ -171,7 +181,7 @@ addresses() {
 }
 
 @test "a network from zero makes its genesis in the cluster; the config lists the validators' keys" {
-	9c-render -o json network share/examples/pbft.yaml -k "$F/pubkeys.yaml" -a <(addresses share/examples/pbft.yaml /dev/stdout) >"$OUT"
+	9c-render -o json network share/examples/pbft.yaml -k "$F/pubkeys-pbft.yaml" -a <(addresses share/examples/pbft.yaml /dev/stdout) >"$OUT"
 	run -0 jq -r '.data["genesis.json"]' <<<"$(obj ConfigMap genesis-config)"
 	assert_output '{"data":{"tablePath":"/data/src/Lib9c/TableCSV"},"initialValidatorSet":[{"publicKey":"03615ebc520d45d00b73b3410222141f8c18ddc12b6e83991e6b7cd3086caf2ac1","power":1},{"publicKey":"03489d262bc9c2a750da10c0c74549e5893a186ff3f942a9ccaa0a44939d744317","power":1},{"publicKey":"020c23fcf260d71a1e57e595caa607d12d758932265aa7fa0b851bdb2c9f4af225","power":1},{"publicKey":"02ee9a09f8b1ed7e02a59689da9c14c8b6b6b21cbae69a49f8ec8569d8513dbffb","power":1}]}'
 	run -0 jq -c '.spec.template.spec | [.initContainers[1].image, .initContainers[1].workingDir, .initContainers[1].command[2], .containers[0].command, .containers[0].readinessProbe.httpGet.path]' <<<"$(obj StatefulSet genesis)"
@@ -187,7 +197,7 @@ addresses() {
 }
 
 @test "a proof-of-work genesis has no validator set; a published genesis makes no genesis objects" {
-	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys.yaml" -a "$F/addresses.yaml" >"$OUT"
+	9c-render -o json network share/examples/local.yaml -k "$F/pubkeys-local.yaml" -a "$F/addresses.yaml" >"$OUT"
 	run -0 jq -r '.data["genesis.json"]' <<<"$(obj ConfigMap genesis-config)"
 	assert_output '{"data":{"tablePath":"/data/src/Lib9c/TableCSV"}}'
 	9c-render -o json network share/examples/eks.yaml -k "$F/pubkeys.yaml" >"$OUT"
@@ -200,7 +210,7 @@ addresses() {
 @test "the validators' public keys are needed for the genesis, or -P for placeholders" {
 	run -3 --separate-stderr 9c-render network share/examples/pbft.yaml
 	assert_equal "$stderr" "9c-render: share/examples/pbft.yaml:12:5: network.appProtocolVersion: version 1 is signed with the network's signer key: give -k keys from 9c-secrets public (or -P to preview)"
-	yq -y '{apiVersion, kind, metadata, appProtocolVersion, trustedAppProtocolVersionSigner, keys: [.keys[] | select(.role != "validator")]}' "$F/pubkeys.yaml" >"$T/keys.yaml"
+	yq -y '{apiVersion, kind, metadata, appProtocolVersion, trustedAppProtocolVersionSigner, keys: [.keys[] | select(.role != "validator")]}' "$F/pubkeys-pbft.yaml" >"$T/keys.yaml"
 	run -3 --separate-stderr 9c-render network share/examples/pbft.yaml -k "$T/keys.yaml"
 	assert_equal "$stderr" "9c-render: share/examples/pbft.yaml: network.validator: the genesis lists the validators: give -k keys with the public key of validator-private-key-1 (or -P to preview)"
 	9c-render -P -o json network share/examples/pbft.yaml -a <(addresses share/examples/pbft.yaml /dev/stdout) >"$OUT"
@@ -250,12 +260,12 @@ bad() {
 
 @test "a -k token of another version, or one that does not verify, is refused" {
 	yq -y '.network.appProtocolVersion = {version: 2}' share/examples/local.yaml >"$T/spec.yaml"
-	run -3 --separate-stderr 9c-render network "$T/spec.yaml" -k "$F/pubkeys.yaml" -a "$F/addresses.yaml"
-	assert_equal "$stderr" "9c-render: $T/spec.yaml:15:5: network.appProtocolVersion: $F/pubkeys.yaml signed version 1, the spec asks for 2"
-	yq -y --arg s "$SIGNER_TS" '.trustedAppProtocolVersionSigner = $s' "$F/pubkeys.yaml" >"$T/keys.yaml"
+	run -3 --separate-stderr 9c-render network "$T/spec.yaml" -k "$F/pubkeys-local.yaml" -a "$F/addresses.yaml"
+	assert_equal "$stderr" "9c-render: $T/spec.yaml:15:5: network.appProtocolVersion: $F/pubkeys-local.yaml signed version 1, the spec asks for 2"
+	yq -y --arg s "$SIGNER_TS" '.trustedAppProtocolVersionSigner = $s' "$F/pubkeys-local.yaml" >"$T/keys.yaml"
 	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k "$T/keys.yaml" -a "$F/addresses.yaml"
 	assert_equal "$stderr" "9c-render: $T/keys.yaml: appProtocolVersion: signer: the token names 0x271e00B29aeB93B2F4e30ECbebA4f72ac02f72b4, but the trusted key's address is 0xED2941B12Edb4f2c1f5Ca9a1ca9dD1f1c43e487B"
-	yq -y 'del(.trustedAppProtocolVersionSigner)' "$F/pubkeys.yaml" >"$T/keys.yaml"
+	yq -y 'del(.trustedAppProtocolVersionSigner)' "$F/pubkeys-local.yaml" >"$T/keys.yaml"
 	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k "$T/keys.yaml" -a "$F/addresses.yaml"
 	assert_equal "$stderr" "9c-render: $T/keys.yaml: trustedAppProtocolVersionSigner: missing: a signed version comes with its signer"
 }
@@ -303,7 +313,7 @@ bad() {
 			spec_for "$spec" "$rel" "$T/spec.yaml"
 			9c-render -S network "$T/spec.yaml" >/dev/null
 			addresses "$T/spec.yaml" "$T/addr.json"
-			9c-render network "$T/spec.yaml" -k "$F/pubkeys.yaml" -a "$T/addr.json" >/dev/null
+			9c-render network "$T/spec.yaml" -k "$(keys_for "$spec")" -a "$T/addr.json" >/dev/null
 		done
 	done
 }

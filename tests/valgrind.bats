@@ -51,9 +51,12 @@ vg() {
 	cd "$NINEC_ROOT"
 	run -0 vg 9c-render -P -S network share/examples/local.yaml
 	run -0 vg 9c-render -P network share/examples/eks.yaml
-	run -0 vg 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys.yaml -a tests/fixtures/render/addresses.yaml
+	run -0 vg 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys-local.yaml -a tests/fixtures/render/addresses.yaml
 	run -0 vg 9c-render network tests/fixtures/render/net4.yaml -k tests/fixtures/render/pubkeys.yaml
-	run -3 vg 9c-render network share/examples/pbft.yaml -k tests/fixtures/render/pubkeys.yaml
+	run -3 vg 9c-render network share/examples/pbft.yaml -k tests/fixtures/render/pubkeys-pbft.yaml
+	# Keys and facts of another network.
+	run -3 vg 9c-render network share/examples/local.yaml -k tests/fixtures/render/pubkeys.yaml
+	run -3 vg 9c-render -f tests/fixtures/render/facts.yaml -m "$SHARED/corpus/argo-cd-install.yaml" bootstrap share/examples/local.yaml
 	# Past the node-port budget.
 	grep -v aws-load-balancer-nlb-target-type share/examples/eks.yaml |
 		sed '/^  remoteHeadless:/,/count:/s/count: 2/count: 1000/' >"$BATS_TEST_TMPDIR/big.yaml"
@@ -102,6 +105,12 @@ vg() {
 	run -3 vg 9c-render -S network "$NINEC_ROOT/share/examples/local.yaml" -p "$t/p.yaml"
 	sed 's/^name: 9c-local/name: "x\\e]0;\\a"/' "$NINEC_ROOT/share/examples/local.yaml" >"$t/s.yaml"
 	run -3 vg 9c-render network "$t/s.yaml"
+	sed '/^  release:/a\  iceServers: ["turn://u:p@h:1/x"]' "$NINEC_ROOT/share/examples/local.yaml" >"$t/s.yaml"
+	run -3 vg 9c-render network "$t/s.yaml"
+	sed '/^  release:/a\  genesisBlock: "/data/g x"' "$NINEC_ROOT/share/examples/local.yaml" >"$t/s.yaml"
+	run -3 vg 9c-render network "$t/s.yaml"
+	sed 's|^  repo: .*|  repo: "git:token@h:o/r"|' "$NINEC_ROOT/share/examples/local.yaml" >"$t/s.yaml"
+	run -3 vg 9c-render apps "$t/s.yaml"
 	printf '%s\n' 'apiVersion: rbac.authorization.k8s.io/v1' 'kind: ClusterRole' 'metadata:' '  name: r' \
 		'  annotations:' '    config.kubernetes.io/depends-on: /Namespace/ns1' '---' \
 		'apiVersion: v1' 'kind: Namespace' 'metadata:' '  name: ns1' >"$t/dep.yaml"

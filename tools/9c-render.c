@@ -108,6 +108,16 @@ fail_at(struct diag *d, const struct render *r, const struct node *n,
 	return -1;
 }
 
+/* Puts the error fail() made at node n of document doc of its input. */
+static int
+at_node(struct diag *d, int doc, const struct node *n)
+{
+	d->doc = doc;
+	d->line = n ? n->line : 0;
+	d->col = n ? n->col : 0;
+	return -1;
+}
+
 /* The command lines a rendered object runs: each container whose first
  * argument is a program of the release and whose second is `run' must
  * pass only options of the release's table.  This guards the templates
@@ -270,7 +280,7 @@ free_docs(struct doc **docs, size_t n)
 /* The one document of kind in file, copied into the context arena. */
 static int
 read_one(struct render *r, const char *file, const char *kind,
-    struct node **res, struct diag *d)
+    struct node **res, int *docno, struct diag *d)
 {
 	struct doc **docs;
 	size_t n, i;
@@ -286,6 +296,7 @@ read_one(struct render *r, const char *file, const char *kind,
 		    node_at_s(docs[i]->root, "apiVersion") : "",
 		    SPEC_API_VERSION) == 0) {
 			*res = node_copy(&r->ctxdoc->arena, docs[i]->root);
+			*docno = (int)i + 1;
 			break;
 		}
 	}
@@ -365,14 +376,31 @@ static int
 load_keys(struct render *r, struct node **map, struct diag *d)
 {
 	struct node *doc, *list, *k;
+	const struct node *owner;
 	const char *name, *pk;
 	size_t i;
+	int docno;
 
 	*map = node_map(&r->ctxdoc->arena);
 	if (r->keys == NULL)
 		return 0;
-	if (read_one(r, r->keys, "NodePublicKeys", &doc, d) < 0)
+	if (read_one(r, r->keys, "NodePublicKeys", &doc, &docno, d) < 0)
 		return -1;
+	/* Another network's keys would render peers and validators that no
+	 * node of this one holds the private keys of.  9c-secrets public
+	 * writes the network's name and nothing else of its identity. */
+	owner = node_at(doc, "metadata.name");
+	if (node_s(owner) == NULL) {
+		fail(d, r->keys, "metadata.name", "missing: keys name their "
+		    "network, as 9c-secrets public -s spec writes them");
+		return at_node(d, docno, node_get(doc, "metadata") ?
+		    node_get(doc, "metadata") : doc);
+	}
+	if (strcmp(owner->u.s, spec_name(&r->spec)) != 0) {
+		fail(d, r->keys, "metadata.name", "keys of network %s, not %s",
+		    owner->u.s, spec_name(&r->spec));
+		return at_node(d, docno, owner);
+	}
 	r->signed_apv = node_at_s(doc, "appProtocolVersion");
 	r->signed_signer = node_at_s(doc, "trustedAppProtocolVersionSigner");
 	if ((r->signed_apv == NULL) != (r->signed_signer == NULL))
@@ -1000,43 +1028,57 @@ role_arn(struct render *r, struct node *roles, const char *key,
 	set(r, roles, key, str(r, buf));
 }
 
-/* The facts must be this cluster's, and what goes into ARNs and host
- * names must have its shape. */
+/* The facts must be this cluster's (9c-tfvars -f writes its name twice,
+ * its region and account), and what goes into ARNs and host names must
+ * have its shape. */
 static int
-check_facts(struct render *r, const struct node *cl, struct diag *d)
+check_facts(struct render *r, const struct node *facts, int docno,
+    struct diag *d)
 {
 	static const char *const same[][2] = {
-		{ "name", "name" }, { "region", "aws.region" },
-		{ "accountId", "aws.accountId" },
+		{ "metadata.name", "name" }, { "cluster.name", "name" },
+		{ "cluster.region", "aws.region" },
+		{ "cluster.accountId", "aws.accountId" },
 	};
-	const struct node *roles = node_get(cl, "roles");
-	const char *have, *want;
+	const struct node *cl = node_get(facts, "cluster");
+	const struct node *roles = node_get(cl, "roles"), *n;
+	const char *want;
+	char path[300];
 	size_t i;
 
 	for (i = 0; i < sizeof same / sizeof same[0]; i++) {
-		have = node_at_s(cl, same[i][0]);
+		n = node_at(facts, same[i][0]);
 		want = node_at_s(r->spec.root, same[i][1]);
-		if (have && want && strcmp(have, want) != 0)
-			return fail(d, r->facts, "", "cluster.%s: '%s' is not "
-			    "the spec's %s '%s'", same[i][0], have,
-			    same[i][1], want);
+		if (node_s(n) && want && strcmp(n->u.s, want) != 0) {
+			fail(d, r->facts, same[i][0], "'%s' is not the spec's "
+			    "%s '%s'", n->u.s, same[i][1], want);
+			goto bad;
+		}
 	}
-	if ((have = node_at_s(cl, "region")) &&
-	    !shape_region(have, strlen(have)))
-		return fail(d, r->facts, "cluster.region", "'%s' is not an "
-		    "AWS region like us-east-2", have);
-	if ((have = node_at_s(cl, "accountId")) &&
-	    !shape_account(have, strlen(have)))
-		return fail(d, r->facts, "cluster.accountId", "'%s' is not a "
-		    "12-digit AWS account ID", have);
+	if (node_s(n = node_get(cl, "region")) &&
+	    !shape_region(n->u.s, n->len)) {
+		fail(d, r->facts, "cluster.region", "'%s' is not an AWS region "
+		    "like us-east-2", n->u.s);
+		goto bad;
+	}
+	if (node_s(n = node_get(cl, "accountId")) &&
+	    !shape_account(n->u.s, n->len)) {
+		fail(d, r->facts, "cluster.accountId", "'%s' is not a 12-digit "
+		    "AWS account ID", n->u.s);
+		goto bad;
+	}
 	for (i = 0; roles && roles->type == NODE_MAP && i < roles->len; i++) {
-		const struct node *v = roles->u.pairs[i].val;
-
-		if (v->type != NODE_STR || !shape_arn(v->u.s, v->len))
-			return fail(d, r->facts, "", "cluster.roles.%s: not "
-			    "an ARN", roles->u.pairs[i].key->u.s);
+		n = roles->u.pairs[i].val;
+		snprintf(path, sizeof path, "cluster.roles.%s",
+		    roles->u.pairs[i].key->u.s);
+		if (n->type != NODE_STR || !shape_arn(n->u.s, n->len)) {
+			fail(d, r->facts, path, "not an ARN");
+			goto bad;
+		}
 	}
 	return 0;
+bad:
+	return at_node(d, docno, n);
 }
 
 static int
@@ -1045,11 +1087,13 @@ bootstrap_context(struct render *r, struct diag *d)
 	struct arena *a = &r->ctxdoc->arena;
 	struct node *facts = NULL, *cl, *roles;
 	const char *cluster, *region, *account;
+	int docno;
 
-	if (r->facts && read_one(r, r->facts, "ClusterFacts", &facts, d) < 0)
+	if (r->facts && read_one(r, r->facts, "ClusterFacts", &facts, &docno,
+	    d) < 0)
 		return -1;
 	cl = node_get(facts, "cluster");
-	if (facts && check_facts(r, cl, d) < 0)
+	if (facts && check_facts(r, facts, docno, d) < 0)
 		return -1;
 	cluster = node_at_s(cl, "name") ? node_at_s(cl, "name") :
 	    spec_name(&r->spec);

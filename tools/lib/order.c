@@ -313,7 +313,13 @@ add_ref(struct ent *e, const char *group, const char *kind, const char *ns,
 
 	if (name == NULL || *name == '\0')
 		return;
-	e->refs = xrealloc(e->refs, (e->nrefs + 1) * sizeof *e->refs);
+	/* A depends-on list of 100,000 names must not copy the array once
+	 * per name: the capacity, never stored, is the least power of two
+	 * (at least 4) that holds nrefs, so it doubles when that is full. */
+	if (e->nrefs == 0 || (e->nrefs >= 4 &&
+	    (e->nrefs & (e->nrefs - 1)) == 0))
+		e->refs = xrealloc(e->refs, (e->nrefs ? 2 * e->nrefs : 4) *
+		    sizeof *e->refs);
 	r = &e->refs[e->nrefs++];
 	r->group = xstrdup(group);
 	r->kind = xstrdup(kind);

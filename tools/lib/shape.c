@@ -81,18 +81,24 @@ shape_host(const char *s, size_t n)
 	return shape_dns(s, n) || shape_ip(s, n);
 }
 
-int
-shape_url(const char *s, size_t n)
+/* The length of s after scheme ("http://"), 0 when s does not start so. */
+static size_t
+scheme(const char *s, size_t n, const char *scheme)
 {
-	size_t i, h, k;
+	size_t len = strlen(scheme);
 
-	if (n > 7 && memcmp(s, "http://", 7) == 0)
-		i = 7;
-	else if (n > 8 && memcmp(s, "https://", 8) == 0)
-		i = 8;
-	else
-		return 0;
-	if (s[i] == '[') {
+	return n > len && memcmp(s, scheme, len) == 0 ? len : 0;
+}
+
+/* The authority's host at s[i] (an IPv6 one in brackets) and a port
+ * (required when need_port): the index just past them, 0 when absent or
+ * bad.  The host ends at a ':' or a '/'. */
+static size_t
+host_port(const char *s, size_t n, size_t i, int need_port)
+{
+	size_t h, k;
+
+	if (i < n && s[i] == '[') {
 		for (k = i + 1; k < n && s[k] != ']'; k++)
 			;
 		if (k == n || !shape_ip(s + i + 1, k - i - 1) ||
@@ -114,10 +120,104 @@ shape_url(const char *s, size_t n)
 				return 0;
 		if (k == h || port == 0)
 			return 0;
-	}
+	} else if (need_port)
+		return 0;
+	return k;
+}
+
+int
+shape_url(const char *s, size_t n)
+{
+	size_t i, k;
+
+	if ((i = scheme(s, n, "http://")) == 0 &&
+	    (i = scheme(s, n, "https://")) == 0)
+		return 0;
+	if ((k = host_port(s, n, i, 0)) == 0)
+		return 0;
 	/* The path: unreserved characters, sub-delims, ':', '@' and '%'. */
 	return k == n || (s[k] == '/' && span(s + k, n - k,
 	    ALNUM "-._~!$&'()*+,;=:@%/"));
+}
+
+/* Userinfo as RFC 3986 has it (unreserved, sub-delims, '%'), split at its
+ * one ':' into a user and a password, neither empty. */
+static int
+user_password(const char *s, size_t n)
+{
+	const char *c = memchr(s, ':', n);
+
+	return c && c > s && c < s + n - 1 &&
+	    !memchr(c + 1, ':', (size_t)(s + n - c - 1)) &&
+	    span(s, n, ALNUM "-._~!$&'()*+,;=:%");
+}
+
+int
+shape_ice(const char *s, size_t n)
+{
+	const char *at;
+	size_t i;
+
+	if ((i = scheme(s, n, "turn://")) == 0 &&
+	    (i = scheme(s, n, "stun://")) == 0)
+		return 0;
+	if ((at = memchr(s + i, '@', n - i)) != NULL) {
+		if (!user_password(s + i, (size_t)(at - s) - i))
+			return 0;
+		i = (size_t)(at - s) + 1;
+	}
+	return host_port(s, n, i, 1) == n;
+}
+
+int
+shape_genesis(const char *s, size_t n)
+{
+	return shape_url(s, n) || (n > 1 && n <= 4096 && s[0] == '/' &&
+	    span(s, n, ALNUM "._-/"));
+}
+
+/* A repository path after the host: what git and OCI names use. */
+static int
+repo_path(const char *s, size_t n)
+{
+	return n > 0 && span(s, n, ALNUM "-._~/%+") && s[0] != '-';
+}
+
+#define USER ALNUM "-._~"
+
+int
+shape_repo(const char *s, size_t n)
+{
+	const char *at, *c;
+	size_t i, k, h;
+
+	if (shape_url(s, n))
+		return 1;
+	/* ssh:// may name its user, never a password. */
+	if ((i = scheme(s, n, "ssh://")) != 0 &&
+	    (at = memchr(s + i, '@', n - i)) != NULL) {
+		if (at == s + i || !span(s + i, (size_t)(at - s) - i, USER))
+			return 0;
+		i = (size_t)(at - s) + 1;
+	}
+	if (i || (i = scheme(s, n, "oci://")) != 0) {
+		k = host_port(s, n, i, 0);
+		return k && k < n && s[k] == '/' && repo_path(s + k, n - k);
+	}
+	/* scp-like git: user@host:path. */
+	if ((at = memchr(s, '@', n)) != NULL) {
+		c = memchr(at, ':', (size_t)(s + n - at));
+		return at > s && span(s, (size_t)(at - s), USER) && c &&
+		    shape_host(at + 1, (size_t)(c - at - 1)) &&
+		    repo_path(c + 1, (size_t)(s + n - c - 1));
+	}
+	/* A Helm OCI registry without a scheme: a dotted host, then a path
+	 * (so a bare relative path is not taken for one). */
+	for (h = 0; h < n && s[h] != ':' && s[h] != '/'; h++)
+		;
+	k = host_port(s, n, 0, 0);
+	return k && k < n && s[k] == '/' && memchr(s, '.', h) &&
+	    repo_path(s + k, n - k);
 }
 
 int

@@ -32,6 +32,18 @@ int shape_host(const char *s, size_t n);
  * brackets), an optional port 1-65535 and path; no userinfo, query or
  * fragment. */
 int shape_url(const char *s, size_t n);
+/* An ICE server as the node's --ice-server takes it: turn:// or stun://,
+ * an optional user:password@ (RFC 3986 userinfo), a host and a port. */
+int shape_ice(const char *s, size_t n);
+/* The genesis block a node reads (--genesis-block-path): an http(s) URL of
+ * shape_url()'s shape, or an absolute path of POSIX portable file name
+ * characters inside the image. */
+int shape_genesis(const char *s, size_t n);
+/* A repository Argo CD takes as repoURL: git over http(s) (a shape_url()
+ * URL: no credentials in it), ssh://[user@]host[:port]/path or the
+ * scp-like user@host:path; a Helm chart repository over http(s), or an
+ * OCI registry as oci://host[:port]/path or host[:port]/path. */
+int shape_repo(const char *s, size_t n);
 /* arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, with the region and the
  * account empty or of their shape and a resource of visible ASCII. */
 int shape_arn(const char *s, size_t n);

@@ -24,7 +24,8 @@
 enum fk {
 	F_STR, F_INT, F_COUNT, F_BOOL, F_NAME, F_DOMAIN, F_PORT, F_QTY,
 	F_HEX, F_STRUCT, F_MAP, F_STRMAP, F_STRS, F_SEQ, F_SEQSTRUCT,
-	F_CLUSTER, F_APV, F_REGION, F_ACCOUNT, F_ARN, F_HOSTS, F_VERSION
+	F_CLUSTER, F_APV, F_REGION, F_ACCOUNT, F_ARN, F_HOSTS, F_VERSION,
+	F_ICES, F_GENESIS, F_REPO
 };
 
 struct field {
@@ -59,7 +60,7 @@ static const struct field f_aws[] = {
 
 static const struct field f_addon[] = {
 	{ "chart", F_STR, 0, NULL, NULL },
-	{ "repoURL", F_STR, 0, NULL, NULL },
+	{ "repoURL", F_REPO, 0, NULL, NULL },
 	{ "version", F_VERSION, 1, NULL, NULL },
 	{ "namespace", F_NAME, 0, NULL, NULL },
 	{ "values", F_MAP, 0, NULL, NULL },
@@ -75,7 +76,7 @@ static const struct field f_ingress[] = {
 };
 
 static const struct field f_repo[] = {
-	{ "url", F_STR, 1, NULL, NULL },
+	{ "url", F_REPO, 1, NULL, NULL },
 	{ "username", F_STR, 0, NULL, NULL },
 	{ "secretKey", F_STR, 1, NULL, NULL },
 	END
@@ -218,11 +219,11 @@ static const struct field f_network[] = {
 	{ "release", F_NAME, 1, NULL, NULL },
 	{ "images", F_STRUCT, 0, f_images, NULL },
 	{ "appProtocolVersion", F_APV, 1, NULL, NULL },
-	{ "genesisBlock", F_STR, 0, NULL, NULL },
+	{ "genesisBlock", F_GENESIS, 0, NULL, NULL },
 	{ "trustedAppProtocolVersionSigner", F_HEX, 0, NULL, NULL },
 	{ "networkType", F_STR, 0, NULL, NULL },
 	{ "logLevel", F_STR, 0, NULL, NULL },
-	{ "iceServers", F_STRS, 0, NULL, NULL },
+	{ "iceServers", F_ICES, 0, NULL, NULL },
 	{ "domain", F_DOMAIN, 0, NULL, NULL },
 	{ "peerHost", F_STR, 0, NULL, peer_hosts },
 	{ "service", F_STRUCT, 0, f_service, NULL },
@@ -251,7 +252,7 @@ static const struct field f_keys[] = {
 };
 
 static const struct field f_gitops[] = {
-	{ "repo", F_STR, 1, NULL, NULL },
+	{ "repo", F_REPO, 1, NULL, NULL },
 	{ "revision", F_STR, 0, NULL, NULL },
 	{ "path", F_STR, 1, NULL, NULL },
 	END
@@ -456,12 +457,21 @@ check_seq(const struct node *n, const struct field *f, const char *input,
 		const struct node *it = n->u.items[i];
 
 		path_push_idx(p, i);
-		if (f->kind == F_STRS || f->kind == F_HOSTS) {
+		if (f->kind == F_STRS || f->kind == F_HOSTS ||
+		    f->kind == F_ICES) {
 			r = want_type(it, NODE_STR, "a string", input, p, d);
 			if (r == 0 && f->kind == F_HOSTS &&
 			    !shape_host(it->u.s, it->len))
 				r = fail(d, input, it, p, "'%s' is not a DNS "
 				    "name or an IP address", it->u.s);
+			/* Not quoted: a TURN URL holds a password, which
+			 * a malformed one need not mark as userinfo. */
+			if (r == 0 && f->kind == F_ICES &&
+			    !shape_ice(it->u.s, it->len))
+				r = fail(d, input, it, p, "not a TURN or STUN "
+				    "URL: turn:// or stun://, user:password@, "
+				    "a host and a port (not shown: it may hold "
+				    "a password)");
 		} else if (f->kind == F_SEQSTRUCT)
 			r = check_struct(it, f->sub, input, p, d);
 		else
@@ -559,13 +569,28 @@ check_field(const struct node *n, const struct field *f, const char *input,
 	case F_SEQ:
 	case F_SEQSTRUCT:
 	case F_HOSTS:
+	case F_ICES:
 		return check_seq(n, f, input, p, d);
+
 	case F_REGION:
 	case F_ACCOUNT:
 	case F_ARN:
 	case F_VERSION:
+	case F_GENESIS:
+	case F_REPO:
 		if (want_type(n, NODE_STR, "a string", input, p, d) < 0)
 			return -1;
+		if (f->kind == F_GENESIS && !shape_genesis(n->u.s, n->len))
+			return fail(d, input, n, p, "'%s' is not an http or "
+			    "https URL (host, port and path only) or an "
+			    "absolute path", n->u.s);
+		/* Not quoted: a token pasted into it need not follow a
+		 * "://", where messages mask userinfo. */
+		if (f->kind == F_REPO && !shape_repo(n->u.s, n->len))
+			return fail(d, input, n, p, "not a repository URL "
+			    "like https://host/org/repo.git or "
+			    "git@host:org/repo.git, without credentials "
+			    "(not shown: it may hold them)");
 		if (f->kind == F_VERSION && !shape_version(n->u.s, n->len))
 			return fail(d, input, n, p, "'%s' is not a version like "
 			    "1.2.3 or v2.2.2", n->u.s);
