@@ -1678,20 +1678,47 @@ workload(const char *group, const char *kind)
 	    strcmp(kind, "Namespace") == 0);
 }
 
-static int
-in_stream(const struct run *r, const char *group, const char *kind,
-    const char *ns, const char *name)
-{
-	size_t i;
+/* An object's identity, in the order the prune's index sorts by. */
+struct ident {
+	const char *kind, *group, *ns, *name;
+};
 
-	for (i = 0; i < r->n; i++) {
-		const struct obj *o = &r->o[i];
-		if (strcmp(o->kind, kind) == 0 && strcmp(o->group, group) == 0 &&
-		    strcmp(o->name, name) == 0 &&
-		    strcmp(o->ns ? o->ns : "", ns ? ns : "") == 0)
-			return 1;
-	}
-	return 0;
+static int
+cmp_ident(const struct ident *x, const struct obj *y)
+{
+	int c;
+
+	if ((c = strcmp(x->kind, y->kind)) != 0 ||
+	    (c = strcmp(x->group, y->group)) != 0 ||
+	    (c = strcmp(x->ns ? x->ns : "", y->ns ? y->ns : "")) != 0)
+		return c;
+	return strcmp(x->name, y->name);
+}
+
+static int
+cmp_key_obj(const void *k, const void *e)
+{
+	return cmp_ident(k, *(const struct obj *const *)e);
+}
+
+static int
+cmp_obj_obj(const void *a, const void *b)
+{
+	const struct obj *x = *(const struct obj *const *)a;
+	struct ident id = { x->kind, x->group, x->ns, x->name };
+
+	return cmp_ident(&id, *(const struct obj *const *)b);
+}
+
+/* Is the listed object in the stream?  idx: the stream sorted by identity,
+ * so a set of thousands is not scanned once per listed object. */
+static int
+in_stream(struct obj *const *idx, size_t n, const char *group,
+    const char *kind, const char *ns, const char *name)
+{
+	struct ident key = { kind, group, ns, name };
+
+	return bsearch(&key, idx, n, sizeof *idx, cmp_key_obj) != NULL;
 }
 
 /*
@@ -1706,6 +1733,7 @@ applyset_orphans(struct run *r, struct run *p)
 	const struct kube_resource **res = NULL;
 	struct kube_req *rq = NULL;
 	struct kube_resp *rs;
+	struct obj **idx;
 	struct buf sel = BUF_INIT;
 	size_t nq = 0, i, j;
 	int ret = 0;
@@ -1741,6 +1769,10 @@ applyset_orphans(struct run *r, struct run *p)
 		free(kind);
 	}
 	buf_release(&sel);
+	idx = xcalloc(r->n + 1, sizeof *idx);
+	for (i = 0; i < r->n; i++)
+		idx[i] = &r->o[i];
+	qsort(idx, r->n, sizeof *idx, cmp_obj_obj);
 	rs = xcalloc(nq + 1, sizeof *rs);
 	kube_batch(r->k, rq, rs, nq, r->jobs);
 	for (i = 0; i < nq; i++) {
@@ -1774,7 +1806,7 @@ applyset_orphans(struct run *r, struct run *p)
 			struct obj *o;
 
 			if (name == NULL || lv == NULL || strcmp(lv, as->id) != 0 ||
-			    in_stream(r, kr->group, kr->kind, ns, name))
+			    in_stream(idx, r->n, kr->group, kr->kind, ns, name))
 				continue;
 			od = item_doc(kr->group, kr->version, kr->kind, it, (int)p->n + 1);
 			take(od, p, &d);
@@ -1801,6 +1833,7 @@ applyset_orphans(struct run *r, struct run *p)
 	free(rq);
 	free(rs);
 	free(res);
+	free(idx);
 	if (ret == 0 && p->n && compute_stages(p) < 0)
 		ret = EXIT_FAIL;
 	return ret;
@@ -2649,8 +2682,9 @@ main(int argc, char **argv)
 		status = applyset_prune(&r);
 	applyset_free(r.as);
 	if (r.verbose)
-		cli_warn("%zu request%s sent again, %zu of them after 429 Too Many Requests",
-		    r.retried, r.retried == 1 ? "" : "s", r.throttled);
+		cli_warn("%lu request%s, %zu sent again, %zu of them after 429 Too Many Requests",
+		    kube_requests(r.k), kube_requests(r.k) == 1 ? "" : "s",
+		    r.retried, r.throttled);
 	free_run(&r);
 	cli_exit(status);
 }
