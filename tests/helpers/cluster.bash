@@ -48,11 +48,12 @@ cluster_restart_apiserver() {
 	"$NINEC_LOCAL" -n "${1:-$NINEC_CLUSTER}" restart-apiserver
 }
 
-# pipelines_start: cluster_start for a suite that runs the pipelines, with a
-# state directory of its own, Argo CD's install manifest from the corpus,
-# and none of the user's AWS settings (9c-testnet starts its moto_server).
+# pipelines_start [name]: cluster_start for a suite that runs the
+# pipelines, with a state directory of its own, Argo CD's install manifest
+# from the corpus, and none of the user's AWS settings (9c-testnet starts
+# its moto_server).
 pipelines_start() {
-	cluster_start || return 1
+	cluster_start "$@" || return 1
 	export NINEC_STATE=$BATS_FILE_TMPDIR/state
 	export NINEC_ARGOCD_MANIFEST=$SHARED/corpus/argo-cd-install.yaml
 	unset AWS_ENDPOINT_URL AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
