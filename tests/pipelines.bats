@@ -7,10 +7,7 @@ load helpers/common
 load helpers/cluster
 
 setup_file() {
-	cluster_start || return 1
-	export NINEC_STATE=$BATS_FILE_TMPDIR/state
-	export NINEC_ARGOCD_MANIFEST=$SHARED/corpus/argo-cd-install.yaml
-	unset AWS_ENDPOINT_URL AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	pipelines_start || return 1
 	snapshot "$BATS_FILE_TMPDIR/before"
 }
 

@@ -57,6 +57,7 @@ struct obj {
 	struct doc *live;	/* --diff: the object as it is, NULL if none */
 	enum ostate st;
 	int attempts;
+	int looks;		/* waiting until gone: times found still there */
 	double next_at;
 	long status;
 	int fail_exit;
@@ -668,10 +669,15 @@ req_done(struct kube_resp *rs, void *arg)
 		return;
 	}
 	if (f->m == M_GONE && rs->status == 200) {
-		/* Still there: look again soon. */
+		/* Still there: look again, the less often the longer it stays
+		 * (a quarter second, doubling up to 2 s, jittered): thousands
+		 * of objects asked for every quarter second load the server
+		 * that is deleting them (54,000 requests to take down 2,000). */
+		double delay = 0.25 * pow(2, o->looks < 3 ? o->looks : 3);
+		o->looks++;
 		o->st = O_TODO;
 		o->attempts = 0;
-		o->next_at = now() + 0.25;
+		o->next_at = now() + delay * (0.75 + (random() % 1000) / 4000.0);
 		kube_resp_release(rs);
 		return;
 	}
@@ -768,6 +774,7 @@ run_stage(struct run *r, int s, enum mode m, int (*sel)(const struct obj *))
 			continue;
 		o->st = O_TODO;
 		o->attempts = 0;
+		o->looks = 0;
 		o->next_at = 0;
 		o->status = 0;
 		o->msg[0] = '\0';
@@ -1720,20 +1727,47 @@ workload(const char *group, const char *kind)
 	    strcmp(kind, "Namespace") == 0);
 }
 
-static int
-in_stream(const struct run *r, const char *group, const char *kind,
-    const char *ns, const char *name)
-{
-	size_t i;
+/* An object's identity, in the order the prune's index sorts by. */
+struct ident {
+	const char *kind, *group, *ns, *name;
+};
 
-	for (i = 0; i < r->n; i++) {
-		const struct obj *o = &r->o[i];
-		if (strcmp(o->kind, kind) == 0 && strcmp(o->group, group) == 0 &&
-		    strcmp(o->name, name) == 0 &&
-		    strcmp(o->ns ? o->ns : "", ns ? ns : "") == 0)
-			return 1;
-	}
-	return 0;
+static int
+cmp_ident(const struct ident *x, const struct obj *y)
+{
+	int c;
+
+	if ((c = strcmp(x->kind, y->kind)) != 0 ||
+	    (c = strcmp(x->group, y->group)) != 0 ||
+	    (c = strcmp(x->ns ? x->ns : "", y->ns ? y->ns : "")) != 0)
+		return c;
+	return strcmp(x->name, y->name);
+}
+
+static int
+cmp_key_obj(const void *k, const void *e)
+{
+	return cmp_ident(k, *(const struct obj *const *)e);
+}
+
+static int
+cmp_obj_obj(const void *a, const void *b)
+{
+	const struct obj *x = *(const struct obj *const *)a;
+	struct ident id = { x->kind, x->group, x->ns, x->name };
+
+	return cmp_ident(&id, *(const struct obj *const *)b);
+}
+
+/* Is the listed object in the stream?  idx: the stream sorted by identity,
+ * so a set of thousands is not scanned once per listed object. */
+static int
+in_stream(struct obj *const *idx, size_t n, const char *group,
+    const char *kind, const char *ns, const char *name)
+{
+	struct ident key = { kind, group, ns, name };
+
+	return bsearch(&key, idx, n, sizeof *idx, cmp_key_obj) != NULL;
 }
 
 /*
@@ -1748,6 +1782,7 @@ applyset_orphans(struct run *r, struct run *p)
 	const struct kube_resource **res = NULL;
 	struct kube_req *rq = NULL;
 	struct kube_resp *rs;
+	struct obj **idx;
 	struct buf sel = BUF_INIT;
 	size_t nq = 0, i, j;
 	int ret = 0;
@@ -1783,6 +1818,10 @@ applyset_orphans(struct run *r, struct run *p)
 		free(kind);
 	}
 	buf_release(&sel);
+	idx = xcalloc(r->n + 1, sizeof *idx);
+	for (i = 0; i < r->n; i++)
+		idx[i] = &r->o[i];
+	qsort(idx, r->n, sizeof *idx, cmp_obj_obj);
 	rs = xcalloc(nq + 1, sizeof *rs);
 	kube_batch(r->k, rq, rs, nq, r->jobs);
 	for (i = 0; i < nq; i++)
@@ -1818,7 +1857,7 @@ applyset_orphans(struct run *r, struct run *p)
 			struct obj *o;
 
 			if (name == NULL || lv == NULL || strcmp(lv, as->id) != 0 ||
-			    in_stream(r, kr->group, kr->kind, ns, name))
+			    in_stream(idx, r->n, kr->group, kr->kind, ns, name))
 				continue;
 			od = item_doc(kr->group, kr->version, kr->kind, it, (int)p->n + 1);
 			take(od, p, &d);
@@ -1845,6 +1884,7 @@ applyset_orphans(struct run *r, struct run *p)
 	free(rq);
 	free(rs);
 	free(res);
+	free(idx);
 	if (ret == 0 && p->n && compute_stages(p) < 0)
 		ret = EXIT_FAIL;
 	return ret;
@@ -2697,8 +2737,9 @@ main(int argc, char **argv)
 		status = applyset_prune(&r);
 	applyset_free(r.as);
 	if (r.verbose)
-		cli_warn("%zu request%s sent again, %zu of them after 429 Too Many Requests",
-		    r.retried, r.retried == 1 ? "" : "s", r.throttled);
+		cli_warn("%lu request%s, %zu sent again, %zu of them after 429 Too Many Requests",
+		    kube_requests(r.k), kube_requests(r.k) == 1 ? "" : "s",
+		    r.retried, r.throttled);
 	free_run(&r);
 	cli_exit(status);
 }

@@ -16,6 +16,7 @@
 #   NINEC_LOCAL_TOKEN_KUBECONFIG   a kubeconfig that uses that token
 # $NINEC_LOCAL_STATE/kubeconfig-user authenticates user 9c-user (no roles).
 # cluster_stop stops it; cluster_restart_apiserver restarts its API server.
+# pipelines_start is cluster_start with the settings the pipelines' suites share.
 # A cluster already up under that name makes cluster_start fail.
 
 NINEC_LOCAL=${NINEC_LOCAL:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../pipelines" && pwd)/9c-local}
@@ -45,4 +46,15 @@ cluster_stop() {
 
 cluster_restart_apiserver() {
 	"$NINEC_LOCAL" -n "${1:-$NINEC_CLUSTER}" restart-apiserver
+}
+
+# pipelines_start [name]: cluster_start for a suite that runs the
+# pipelines, with a state directory of its own, Argo CD's install manifest
+# from the corpus, and none of the user's AWS settings (9c-testnet starts
+# its moto_server).
+pipelines_start() {
+	cluster_start "$@" || return 1
+	export NINEC_STATE=$BATS_FILE_TMPDIR/state
+	export NINEC_ARGOCD_MANIFEST=$SHARED/corpus/argo-cd-install.yaml
+	unset AWS_ENDPOINT_URL AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 }

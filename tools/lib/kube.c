@@ -840,6 +840,7 @@ struct kube {
 	double disc_time;
 	int aggregated;
 	unsigned long next_id;
+	unsigned long nsent;	/* requests handed to libcurl, retries included */
 };
 
 void
@@ -1205,6 +1206,7 @@ process_done(struct kube *k)
 					k->cfg->token_read = 0;
 				set_auth(c);
 				curl_multi_add_handle(k->multi, c->h);
+				k->nsent++;
 				c->active = 1;
 				continue;
 			}
@@ -1232,6 +1234,12 @@ process_done(struct kube *k)
 }
 
 unsigned long
+kube_requests(const struct kube *k)
+{
+	return k->nsent;
+}
+
+unsigned long
 kube_start(struct kube *k, const struct kube_req *rq, kube_done_fn done,
     void *arg)
 {
@@ -1243,6 +1251,7 @@ kube_start(struct kube *k, const struct kube_req *rq, kube_done_fn done,
 	ensure_cred(k->cfg, 0, &d);
 	call_setup(c);
 	curl_multi_add_handle(k->multi, c->h);
+	k->nsent++;
 	c->active = 1;
 	k->ncalls++;
 	c->next = k->calls;
@@ -1494,6 +1503,7 @@ kube_watch_open(struct kube *k, const char *path, const char *rv,
 	ensure_cred(k->cfg, 0, &d);
 	call_setup(&w->c);
 	curl_multi_add_handle(k->multi, w->c.h);
+	k->nsent++;
 	w->c.active = 1;
 	w->c.next = k->watches;
 	k->watches = &w->c;

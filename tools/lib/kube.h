@@ -126,6 +126,8 @@ unsigned long kube_start(struct kube *k, const struct kube_req *rq,
 int kube_run(struct kube *k, int timeout_ms);
 /* Calls in flight or queued (watches not counted). */
 int kube_pending(const struct kube *k);
+/* Requests sent so far: calls, watches, and each one sent again. */
+unsigned long kube_requests(const struct kube *k);
 
 /*
  * A batch: runs n requests with at most par in flight, resp[i] for rq[i];
