@@ -78,11 +78,7 @@ if [ "${BENCH_ONLY:-local}" = local ]; then
 	run "down" "$top/pipelines/9c-testnet" down "$spec"
 fi
 if [ "${BENCH_ONLY:-pbft}" = pbft ]; then
-	# The PBFT example has no bootstrap section, which 9c-testnet needs:
-	# the local example's.
-	sed -n '/^bootstrap:/,/^network:/{/^network:/!p;}' "$top/share/examples/local.yaml" >"$work/bootstrap.yaml"
 	sed -e '/^  validator:/,/count:/s/count: 4$/count: '"$validators"'/' \
-		-e '/^name:/r '"$work/bootstrap.yaml" \
 		"$top/share/examples/pbft.yaml" >"$work/pbft.yaml"
 	spec=$work/pbft.yaml
 	printf 'PBFT example, %s validators\n' "$validators"
