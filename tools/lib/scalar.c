@@ -154,7 +154,8 @@ static int
 table_match(const char *s, size_t n, const char *const *tab)
 {
 	for (; *tab; tab++)
-		if (strlen(*tab) == n && memcmp(*tab, s, n) == 0)
+		if ((*tab)[0] == s[0] && strlen(*tab) == n &&
+		    memcmp(*tab, s, n) == 0)
 			return 1;
 	return 0;
 }
@@ -211,6 +212,24 @@ parse_float(const char *p, size_t n, double *d)
 	return 1;
 }
 
+/* v in decimal, after a minus when neg; the length (at most 21). */
+static size_t
+decimal(char *out, int neg, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0, len = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (neg)
+		out[len++] = '-';
+	while (n)
+		out[len++] = tmp[--n];
+	out[len] = '\0';
+	return len;
+}
+
 void
 scalar_resolve(const char *s, size_t n, struct scalar *out)
 {
@@ -220,8 +239,13 @@ scalar_resolve(const char *s, size_t n, struct scalar *out)
 	uint64_t mag;
 	double d;
 
-	memset(out, 0, sizeof *out);
+	/* Not a memset: text is written only for an integer, and most
+	 * scalars are strings that leave here at once. */
 	out->kind = SCALAR_STR;
+	out->b = out->is_uint = out->was_float = 0;
+	out->d = 0;
+	out->text[0] = '\0';
+	out->len = 0;
 	if (n == 0) {
 		out->kind = SCALAR_NULL;
 		return;
@@ -230,6 +254,9 @@ scalar_resolve(const char *s, size_t n, struct scalar *out)
 	if (!(c == '+' || c == '-' || is_digit(c) || c == '.' ||
 	    strchr("yYnNtTfFoO~", c)))
 		return;
+	/* Every word in the tables is 5 bytes or shorter. */
+	if (n > 5)
+		goto number;
 	if (table_match(s, n, yes_tab)) {
 		out->kind = SCALAR_BOOL;
 		out->b = 1;
@@ -251,6 +278,7 @@ scalar_resolve(const char *s, size_t n, struct scalar *out)
 		out->kind = SCALAR_NAN;
 		return;
 	}
+number:
 	if (c == '.') {
 		/* Go ParseFloat on the whole text, `_' between digits only. */
 		if (!underscore_ok(s, n) || n >= sizeof p)
@@ -274,21 +302,12 @@ scalar_resolve(const char *s, size_t n, struct scalar *out)
 			if (p[0] != '+') {
 				out->kind = SCALAR_INT;
 				out->is_uint = 1;
-				out->len = (size_t)snprintf(out->text,
-				    sizeof out->text, "%llu",
-				    (unsigned long long)mag);
+				out->len = decimal(out->text, 0, mag);
 				return;
 			}
 		} else if (!neg || mag <= (uint64_t)INT64_MAX + 1) {
 			out->kind = SCALAR_INT;
-			if (neg && mag == (uint64_t)INT64_MAX + 1)
-				out->len = (size_t)snprintf(out->text,
-				    sizeof out->text, "-9223372036854775808");
-			else
-				out->len = (size_t)snprintf(out->text,
-				    sizeof out->text, "%s%llu",
-				    neg && mag ? "-" : "",
-				    (unsigned long long)mag);
+			out->len = decimal(out->text, neg && mag, mag);
 			return;
 		}
 	}
@@ -492,9 +511,34 @@ scalar_float_key(double d, char *out, size_t n)
 	return put_fixed(out, n, f < 0, dig, nd, exp10);
 }
 
-static const char *const keywords[] = {
-	"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~",
-	".inf", "-.inf", "+.inf", ".nan", "=", "<<", NULL
+/* Words some reader takes for something else, any case (all 5 bytes or
+ * shorter). */
+static const struct {
+	const char *s;
+	size_t n;
+} keywords[] = {
+	{ "y", 1 }, { "n", 1 }, { "yes", 3 }, { "no", 2 }, { "true", 4 },
+	{ "false", 5 }, { "on", 2 }, { "off", 3 }, { "null", 4 }, { "~", 1 },
+	{ ".inf", 4 }, { "-.inf", 5 }, { "+.inf", 5 }, { ".nan", 4 },
+	{ "=", 1 }, { "<<", 2 }, { NULL, 0 }
+};
+
+/* Bytes that may not start a plain scalar (NUL too, as strchr had it). */
+static const unsigned char plain_bad_first[256] = {
+	[0] = 1, ['?'] = 1, [':'] = 1, [','] = 1, ['['] = 1, [']'] = 1,
+	['{'] = 1, ['}'] = 1, ['#'] = 1, ['&'] = 1, ['*'] = 1, ['!'] = 1,
+	['|'] = 1, ['>'] = 1, ['\''] = 1, ['"'] = 1, ['%'] = 1, ['@'] = 1,
+	['`'] = 1, ['~'] = 1, [' '] = 1, ['\t'] = 1
+};
+
+/* Bytes a number of any base or shape is made of. */
+static const unsigned char number_byte[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1,
+	['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['A'] = 1, ['B'] = 1,
+	['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['x'] = 1, ['X'] = 1,
+	['o'] = 1, ['O'] = 1, ['_'] = 1, ['.'] = 1, ['+'] = 1, ['-'] = 1,
+	[':'] = 1
 };
 
 int
@@ -502,13 +546,12 @@ scalar_plain_ok(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	struct scalar sc;
-	const char *const *k;
-	size_t i;
+	size_t i, k;
 	int numeric = 1;
 
 	if (n == 0 || n > 1024)
 		return 0;
-	if (strchr("?:,[]{}#&*!|>'\"%@`~ \t", u[0]))
+	if (plain_bad_first[u[0]])
 		return 0;
 	if (u[0] == '-' && (n == 1 || u[1] == ' ' || u[1] == '-'))
 		return 0;
@@ -534,8 +577,7 @@ scalar_plain_ok(const char *s, size_t n)
 				return 0;
 			i += (size_t)len - 1;
 		}
-		if (!strchr("0123456789abcdefABCDEFxXoO_.+-:", c))
-			numeric = 0;
+		numeric &= number_byte[c];
 	}
 	/* Anything number-shaped is quoted, whatever a given reader makes of it. */
 	if (numeric && (is_digit(u[0]) || u[0] == '+' || u[0] == '-' ||
@@ -545,8 +587,9 @@ scalar_plain_ok(const char *s, size_t n)
 	if (n >= 5 && is_digit(u[0]) && is_digit(u[1]) && is_digit(u[2]) &&
 	    is_digit(u[3]) && u[4] == '-')
 		return 0;
-	for (k = keywords; *k; k++)
-		if (strlen(*k) == n && strncasecmp(*k, s, n) == 0)
+	for (k = 0; n <= 5 && keywords[k].s; k++)
+		if (keywords[k].n == n && keywords[k].s[0] == lower(u[0]) &&
+		    strncasecmp(keywords[k].s, s, n) == 0)
 			return 0;
 	scalar_resolve(s, n, &sc);
 	return sc.kind == SCALAR_STR;
