@@ -230,6 +230,16 @@ decimal(char *out, int neg, uint64_t v)
 	return len;
 }
 
+/* First bytes of anything but a string: a sign, a digit, a dot, or the
+ * start of a boolean or null word (NUL too, as strchr had it). */
+static const unsigned char resolve_first[256] = {
+	[0] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['0'] = 1, ['1'] = 1,
+	['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1, ['y'] = 1, ['Y'] = 1, ['n'] = 1, ['N'] = 1,
+	['t'] = 1, ['T'] = 1, ['f'] = 1, ['F'] = 1, ['o'] = 1, ['O'] = 1,
+	['~'] = 1
+};
+
 void
 scalar_resolve(const char *s, size_t n, struct scalar *out)
 {
@@ -251,8 +261,7 @@ scalar_resolve(const char *s, size_t n, struct scalar *out)
 		return;
 	}
 	c = (unsigned char)s[0];
-	if (!(c == '+' || c == '-' || is_digit(c) || c == '.' ||
-	    strchr("yYnNtTfFoO~", c)))
+	if (!resolve_first[c])
 		return;
 	/* Every word in the tables is 5 bytes or shorter. */
 	if (n > 5)
@@ -531,6 +540,23 @@ static const unsigned char plain_bad_first[256] = {
 	['`'] = 1, ['~'] = 1, [' '] = 1, ['\t'] = 1
 };
 
+/* ASCII bytes the loop over a plain scalar must look at more closely
+ * (and every byte past ASCII). */
+static const unsigned char plain_look[128] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1,
+	[0x06] = 1, [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1,
+	[0x0C] = 1, [0x0D] = 1, [0x0E] = 1, [0x0F] = 1, [0x10] = 1, [0x11] = 1,
+	[0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+	[0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1, [0x1C] = 1, [0x1D] = 1,
+	[0x1E] = 1, [0x1F] = 1, [' '] = 1, [':'] = 1, [0x7F] = 1
+};
+
+/* First bytes of the keywords, lower case. */
+static const unsigned char keyword_first[256] = {
+	['y'] = 1, ['n'] = 1, ['t'] = 1, ['f'] = 1, ['o'] = 1, ['~'] = 1,
+	['.'] = 1, ['-'] = 1, ['+'] = 1, ['='] = 1, ['<'] = 1
+};
+
 /* Bytes a number of any base or shape is made of. */
 static const unsigned char number_byte[256] = {
 	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
@@ -564,6 +590,9 @@ scalar_plain_ok(const char *s, size_t n)
 		uint32_t cp;
 		int len;
 
+		numeric &= number_byte[c];
+		if (c < 0x80 && !plain_look[c])
+			continue;
 		if (c < 0x20 || c == 0x7F)
 			return 0;
 		if (c == ':' && i + 1 < n && u[i + 1] == ' ')
@@ -577,7 +606,6 @@ scalar_plain_ok(const char *s, size_t n)
 				return 0;
 			i += (size_t)len - 1;
 		}
-		numeric &= number_byte[c];
 	}
 	/* Anything number-shaped is quoted, whatever a given reader makes of it. */
 	if (numeric && (is_digit(u[0]) || u[0] == '+' || u[0] == '-' ||
@@ -587,10 +615,12 @@ scalar_plain_ok(const char *s, size_t n)
 	if (n >= 5 && is_digit(u[0]) && is_digit(u[1]) && is_digit(u[2]) &&
 	    is_digit(u[3]) && u[4] == '-')
 		return 0;
-	for (k = 0; n <= 5 && keywords[k].s; k++)
-		if (keywords[k].n == n && keywords[k].s[0] == lower(u[0]) &&
-		    strncasecmp(keywords[k].s, s, n) == 0)
-			return 0;
+	if (n <= 5 && keyword_first[lower(u[0])])
+		for (k = 0; keywords[k].s; k++)
+			if (keywords[k].n == n &&
+			    keywords[k].s[0] == lower(u[0]) &&
+			    strncasecmp(keywords[k].s, s, n) == 0)
+				return 0;
 	scalar_resolve(s, n, &sc);
 	return sc.kind == SCALAR_STR;
 }
