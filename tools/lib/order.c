@@ -29,7 +29,6 @@ struct ent {
 	size_t ngroups;
 	struct ref *refs;	/* what it names, resolved by order_solve() */
 	size_t nrefs;
-	size_t ns_ref;		/* refs[ns_ref - 1] is implied by metadata.namespace */
 	char **after;		/* kapp: upsert after upserting these groups */
 	size_t nafter;
 	char **before;		/* kapp: upsert before upserting these groups */
@@ -483,10 +482,8 @@ refs_of(struct ent *e, const struct node *r)
 	const char *ns = e->ns;
 	size_t i;
 
-	if (ns && *ns && strcmp(e->kind, "Namespace") != 0) {
-		add_ref(e, "", "Namespace", NULL, ns);
-		e->ns_ref = e->nrefs;
-	}
+	/* The Namespace is not a ref: resolve_edges() finds it from e->ns,
+	 * saving every namespaced object four copies of strings. */
 	if (strcmp(e->group, "rbac.authorization.k8s.io") == 0 &&
 	    (strcmp(e->kind, "RoleBinding") == 0 ||
 	    strcmp(e->kind, "ClusterRoleBinding") == 0)) {
@@ -725,13 +722,19 @@ resolve_edges(struct order_set *o, struct diag *d)
 			for (c = (size_t)t; c < o->ncrd && crd_cmp3(
 			    &o->e[o->crd[c]], e->group, e->kind) == 0; c++)
 				EDGE(i, o->crd[c]);
+		/* A namespaced object waits for its Namespace.  A
+		 * cluster-scoped object's namespace means nothing; a
+		 * depends-on naming a Namespace still holds. */
+		if (*e->ns && strcmp(e->kind, "Namespace") != 0 &&
+		    ent_namespaced(o, e)) {
+			t = lookup(o, "", "Namespace", "", e->ns);
+			if (t < 0)
+				t = lookup(o, "", "Namespace", e->ns, e->ns);
+			if (t >= 0)
+				EDGE(i, (size_t)t);
+		}
 		for (k = 0; k < e->nrefs; k++) {
 			struct ref *r = &e->refs[k];
-
-			/* A cluster-scoped object's namespace means nothing;
-			 * a depends-on naming a Namespace still holds. */
-			if (k + 1 == e->ns_ref && !ent_namespaced(o, e))
-				continue;
 
 			t = lookup(o, r->group, r->kind, r->ns ? r->ns : "",
 			    r->name);
