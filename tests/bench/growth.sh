@@ -95,45 +95,29 @@ base_kib=$2
 bench_corpus "$mb" "$shared" "$work/big.yaml"
 big_docs=$(grep -c '^kind:' "$work/big.yaml")
 
+# rows HOW SHAPE NAME SIZES ARGS...: a row of HOW (measure or count) for
+# each size of SHAPE (configmaps or chain), 9c-order given ARGS.
+rows() {
+	how=$1 shape=$2 label=$3 ns=$4
+	shift 4
+	for n in $ns; do
+		"bench_$shape" "$n" "$work/in.$n"
+		"$how" "$label" "$n" "$work/in.$n" "$@"
+		rm -f "$work/in.$n"
+	done
+}
+
 header 'cpu s'
-for n in $sizes; do
-	bench_configmaps "$n" "$work/in.$n"
-	measure small "$n" "$work/in.$n"
-	rm -f "$work/in.$n"
-done
-for n in $sizes; do
-	bench_configmaps "$n" "$work/in.$n"
-	measure 'small -l' "$n" "$work/in.$n" -l
-	rm -f "$work/in.$n"
-done
-for n in $chain; do
-	bench_chain "$n" "$work/in.$n"
-	measure chain "$n" "$work/in.$n"
-	rm -f "$work/in.$n"
-done
-for n in $chain; do
-	bench_chain "$n" "$work/in.$n"
-	measure 'chain -l' "$n" "$work/in.$n" -l
-	rm -f "$work/in.$n"
-done
+rows measure configmaps small "$sizes"
+rows measure configmaps 'small -l' "$sizes" -l
+rows measure chain chain "$chain"
+rows measure chain 'chain -l' "$chain" -l
 measure "stream ${mb}MB" "$big_docs" "$work/big.yaml"
 measure "stream -l" "$big_docs" "$work/big.yaml" -l
 
 [ "${INSNS:-0}" = 1 ] || exit 0
 echo
 header instructions
-for n in $isizes; do
-	bench_configmaps "$n" "$work/in.$n"
-	count small "$n" "$work/in.$n"
-	rm -f "$work/in.$n"
-done
-for n in $isizes; do
-	bench_configmaps "$n" "$work/in.$n"
-	count 'small -l' "$n" "$work/in.$n" -l
-	rm -f "$work/in.$n"
-done
-for n in $isizes; do
-	bench_chain "$n" "$work/in.$n"
-	count chain "$n" "$work/in.$n"
-	rm -f "$work/in.$n"
-done
+rows count configmaps small "$isizes"
+rows count configmaps 'small -l' "$isizes" -l
+rows count chain chain "$isizes"
