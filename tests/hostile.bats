@@ -732,7 +732,7 @@ configmaps() {
 @test "out of memory names the tool" {
 	configmaps 100000 ns1 >"$T/huge.yaml"
 	# The release build: the sanitizers reserve more than the limit.
-	run -70 --separate-stderr bash -c 'ulimit -v 80000; exec "$0" "$1" >/dev/null' "$NINEC_ROOT/build/9c-order" "$T/huge.yaml"
+	run -70 --separate-stderr bash -c 'ulimit -v 40000; exec "$0" "$1" >/dev/null' "$NINEC_ROOT/build/9c-order" "$T/huge.yaml"
 	assert_equal "$stderr" "9c-order: out of memory"
 }
 

@@ -133,47 +133,102 @@ parse_stages(const char *arg, int **sel, size_t *nsel)
 
 /* Kind out of "group/version/Kind name" or "version/Kind namespace/name". */
 static void
-kind_of(const char *ident, char *out, size_t n)
+kind_of(const char *ident, const char **k, size_t *len)
 {
-	const char *sp = strchr(ident, ' '), *k = sp;
+	const char *sp = strchr(ident, ' ');
 
-	while (k > ident && k[-1] != '/')
-		k--;
-	snprintf(out, n, "%.*s", (int)(sp - k), k);
+	*k = sp;
+	while (*k > ident && (*k)[-1] != '/')
+		(*k)--;
+	*len = (size_t)(sp - *k);
 }
 
+/*
+ * The entries of each stage in input order, in one pass: by[first[s]] up
+ * to by[first[s + 1]] are those of stage s (1-based).  Walking stage by
+ * stage over all entries would cost entries times stages.
+ */
+static size_t *
+by_stage(struct ctx *c, size_t **first)
+{
+	int s, ns = order_nstages(c->set);
+	size_t i, *by = xmalloc((c->n + 1) * sizeof *by);
+	size_t *at = xcalloc((size_t)ns + 2, sizeof *at);
+
+	for (i = 0; i < c->n; i++)
+		at[order_stage(c->set, i) + 1]++;
+	for (s = 1; s <= ns + 1; s++)
+		at[s] += at[s - 1];
+	for (i = 0; i < c->n; i++)
+		by[at[order_stage(c->set, i)]++] = i;
+	/* at[s] now ends stage s; shift so it starts it. */
+	memmove(at + 1, at, ((size_t)ns + 1) * sizeof *at);
+	at[0] = at[1] = 0;
+	*first = at;
+	return by;
+}
+
+struct kind_at {
+	const char *k;
+	size_t len, i;
+};
+
+static int
+kind_cmp(const void *a, const void *b)
+{
+	const struct kind_at *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->k, y->k, n);
+
+	if (c == 0)
+		c = (x->len > y->len) - (x->len < y->len);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static int
+first_cmp(const void *a, const void *b)
+{
+	const struct kind_at *x = a, *y = b;
+
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Each stage: its number, how many objects, and its kinds in the order
+ * they first appear (sorted to find them, then back in input order). */
 static void
 list_stages(struct ctx *c)
 {
 	int s, ns = order_nstages(c->set);
-	size_t i, j, count;
-	char kind[256], other[256];
+	size_t *first, *by = by_stage(c, &first);
+	struct kind_at *ka = xmalloc((c->n + 1) * sizeof *ka);
+	size_t i, m, nk;
 
 	for (s = 1; s <= ns; s++) {
 		struct buf kinds = BUF_INIT;
 
-		count = 0;
-		for (i = 0; i < c->n; i++) {
-			if (order_stage(c->set, i) != s)
-				continue;
-			count++;
-			kind_of(order_ident(c->set, i), kind, sizeof kind);
-			for (j = 0; j < i; j++) {
-				if (order_stage(c->set, j) != s)
-					continue;
-				kind_of(order_ident(c->set, j), other, sizeof other);
-				if (strcmp(kind, other) == 0)
-					break;
-			}
-			if (j < i)
-				continue;
-			if (kinds.len)
-				buf_addc(&kinds, ',');
-			buf_adds(&kinds, kind);
+		m = first[s + 1] - first[s];
+		for (i = 0; i < m; i++) {
+			ka[i].i = by[first[s] + i];
+			kind_of(order_ident(c->set, ka[i].i), &ka[i].k,
+			    &ka[i].len);
 		}
-		printf("%d\t%zu\t%s\n", s, count, kinds.p ? kinds.p : "");
+		qsort(ka, m, sizeof *ka, kind_cmp);
+		for (i = 0, nk = 0; i < m; i++)
+			if (i == 0 || ka[i].len != ka[nk - 1].len ||
+			    memcmp(ka[i].k, ka[nk - 1].k, ka[i].len) != 0)
+				ka[nk++] = ka[i];
+		qsort(ka, nk, sizeof *ka, first_cmp);
+		for (i = 0; i < nk; i++) {
+			if (i)
+				buf_addc(&kinds, ',');
+			buf_add(&kinds, ka[i].k, ka[i].len);
+		}
+		printf("%d\t%zu\t%s\n", s, m, kinds.p ? kinds.p : "");
 		buf_release(&kinds);
 	}
+	free(ka);
+	free(by);
+	free(first);
 }
 
 static int
@@ -181,7 +236,8 @@ write_stages(struct ctx *c, const int *sel, size_t nsel)
 {
 	unsigned long count = 0;
 	int s, ns = order_nstages(c->set);
-	size_t i, k;
+	size_t i, k, *first, *by;
+	char *want;
 
 	for (k = 0; k < nsel; k++)
 		if (sel[k] > ns) {
@@ -190,18 +246,17 @@ write_stages(struct ctx *c, const int *sel, size_t nsel)
 			    cli_prog, sel[k], ns);
 			return EXIT_FAIL;
 		}
-	for (s = 1; s <= ns; s++) {
-		int want = nsel == 0;
-
-		for (k = 0; k < nsel; k++)
-			if (sel[k] == s)
-				want = 1;
-		if (!want)
-			continue;
-		for (i = 0; i < c->n; i++)
-			if (order_stage(c->set, i) == s)
-				put_doc(c, i, s, &count);
-	}
+	want = xmalloc((size_t)ns + 1);
+	memset(want, nsel == 0, (size_t)ns + 1);
+	for (k = 0; k < nsel; k++)
+		want[sel[k]] = 1;
+	by = by_stage(c, &first);
+	for (s = 1; s <= ns; s++)
+		for (i = first[s]; want[s] && i < first[s + 1]; i++)
+			put_doc(c, by[i], s, &count);
+	free(want);
+	free(by);
+	free(first);
 	return 0;
 }
 

@@ -8,24 +8,14 @@ shared=${SHARED:-$top/../shared}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mb=${BENCH_MB:-80}
+# shellcheck source=tests/bench/lib/streams.sh
+. "$top/tests/bench/lib/streams.sh"
 
 # shellcheck disable=SC2046 # pkg-config prints several words on purpose
 cc -O2 -o "$work/yamlcat" "$top/tests/bench/yamlcat.c" $(pkg-config --cflags --libs yaml-0.1)
 [ -x "$top/build/9c-order" ] || make -C "$top" -s build-release
 
-# The corpus repeated with renamed objects until the stream is big enough.
-i=0
-: > "$work/big.yaml"
-while [ "$(wc -c < "$work/big.yaml")" -lt $((mb * 1000000)) ]; do
-	i=$((i + 1))
-	for f in "$shared/corpus/argo-cd-install.yaml" "$shared/corpus/external-secrets-crds.yaml"; do
-		{
-			printf -- '---\n'
-			awk -v r="$i" '/^---/ { m = 0 } /^metadata:/ { m = 1 } m && /^  name: / { sub(/$/, "-r" r); m = 0 } 1' "$f"
-			printf '\n'
-		} >> "$work/big.yaml"
-	done
-done
+bench_corpus "$mb" "$shared" "$work/big.yaml"
 size=$(wc -c < "$work/big.yaml")
 printf 'resources:\n- big.yaml\n' > "$work/kustomization.yaml"
 

@@ -14,10 +14,13 @@ struct ref {
 };
 
 struct ent {
+	/* One allocation at group holds the four strings and ident. */
 	char *group, *kind, *ns, *name;
 	char *ident;
-	char input[256];
+	uint64_t hash;		/* of group, kind, ns and name */
+	const char *input;	/* in the set's names */
 	int doc, item, line;
+	int builtin_cluster;	/* a built-in cluster-scoped kind */
 	long wave;
 	/* a CRD: what it defines */
 	char *crd_group, *crd_kind;
@@ -26,7 +29,6 @@ struct ent {
 	size_t ngroups;
 	struct ref *refs;	/* what it names, resolved by order_solve() */
 	size_t nrefs;
-	size_t ns_ref;		/* refs[ns_ref - 1] is implied by metadata.namespace */
 	char **after;		/* kapp: upsert after upserting these groups */
 	size_t nafter;
 	char **before;		/* kapp: upsert before upserting these groups */
@@ -41,6 +43,8 @@ struct order_set {
 	size_t n, cap;
 	size_t *hash;		/* identity -> index + 1 */
 	size_t hcap;
+	char **names;		/* input names, each kept once */
+	size_t nnames;
 	size_t *crd;		/* the CRDs, by what they define once sorted */
 	size_t ncrd, capcrd;
 	int crd_sorted;
@@ -79,18 +83,21 @@ void
 order_group(const char *api_version, char *out, size_t n)
 {
 	const char *slash = strchr(api_version, '/');
+	size_t len = slash ? (size_t)(slash - api_version) : 0;
 
-	if (slash == NULL)
-		snprintf(out, n, "%s", "");
-	else
-		snprintf(out, n, "%.*s", (int)(slash - api_version), api_version);
+	if (n == 0)
+		return;
+	if (len >= n)
+		len = n - 1;
+	memcpy(out, api_version, len);
+	out[len] = '\0';
 }
 
 static int
 in_list(const char *s, const char *const *list)
 {
 	for (; *list; list++)
-		if (strcmp(s, *list) == 0)
+		if (**list == *s && strcmp(s, *list) == 0)
 			return 1;
 	return 0;
 }
@@ -128,6 +135,13 @@ crd_find(const struct order_set *o, const char *group, const char *kind)
 	return -1;
 }
 
+/* 1: group/kind is a built-in cluster-scoped kind; 0: it is not. */
+static int
+builtin_cluster(const char *group, const char *kind)
+{
+	return in_list(group, builtin_groups) && in_list(kind, cluster_kinds);
+}
+
 int
 order_kind_namespaced(const struct order_set *o, const char *group,
     const char *kind)
@@ -136,9 +150,19 @@ order_kind_namespaced(const struct order_set *o, const char *group,
 
 	if (o && (c = crd_find(o, group, kind)) >= 0)
 		return o->e[o->crd_sorted ? o->crd[c] : (size_t)c].crd_namespaced;
-	if (in_list(group, builtin_groups))
-		return !in_list(kind, cluster_kinds);
-	return 1;
+	return !builtin_cluster(group, kind);
+}
+
+/* order_kind_namespaced() for an entry, whose built-in answer order_add()
+ * worked out once. */
+static int
+ent_namespaced(const struct order_set *o, const struct ent *e)
+{
+	long c = crd_find(o, e->group, e->kind);
+
+	if (c >= 0)
+		return o->e[o->crd_sorted ? o->crd[c] : (size_t)c].crd_namespaced;
+	return !e->builtin_cluster;
 }
 
 struct order_set *
@@ -182,10 +206,6 @@ order_free(struct order_set *o)
 		struct ent *e = &o->e[i];
 
 		free(e->group);
-		free(e->kind);
-		free(e->ns);
-		free(e->name);
-		free(e->ident);
 		free(e->crd_group);
 		free(e->crd_kind);
 		free_strv(e->groups, e->ngroups);
@@ -194,65 +214,77 @@ order_free(struct order_set *o)
 		free_refs(e);
 		free(e->deps);
 	}
+	free_strv(o->names, o->nnames);
 	free(o->e);
 	free(o->hash);
 	free(o->crd);
 	free(o);
 }
 
-static uint64_t
-hash_str(const char *s)
+static void
+push_str(char ***v, size_t *n, const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = xstrndup(s, len);
+}
 
-	while (*s) {
-		h ^= (unsigned char)*s++;
+/* FNV-1a over the four parts of an identity, each ended by a byte that
+ * cannot occur in any of them, so no two identities join the same way. */
+static uint64_t
+ident_hash(const char *group, const char *kind, const char *ns,
+    const char *name)
+{
+	const char *part[4] = { group, kind, ns ? ns : "", name }, *s;
+	uint64_t h = 1469598103934665603ULL;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		for (s = part[i]; *s; s++) {
+			h ^= (unsigned char)*s;
+			h *= 1099511628211ULL;
+		}
+		h ^= 0x1f;
 		h *= 1099511628211ULL;
 	}
 	return h;
-}
-
-/* Identity for lookups: group, kind, namespace and name joined by NUL-free
- * separators that cannot occur in any of them. */
-static char *
-key_of(const char *group, const char *kind, const char *ns, const char *name)
-{
-	return xasprintf("%s\x1f%s\x1f%s\x1f%s", group, kind, ns ? ns : "", name);
 }
 
 static long
 lookup(const struct order_set *o, const char *group, const char *kind,
     const char *ns, const char *name)
 {
-	char *k;
+	uint64_t h;
 	size_t i, m;
-	long r = -1;
 
 	if (o->hcap == 0)
 		return -1;
-	k = key_of(group, kind, ns, name);
+	h = ident_hash(group, kind, ns, name);
 	m = o->hcap - 1;
-	for (i = hash_str(k) & m; o->hash[i]; i = (i + 1) & m) {
+	for (i = h & m; o->hash[i]; i = (i + 1) & m) {
 		const struct ent *e = &o->e[o->hash[i] - 1];
 
-		if (strcmp(e->name, name) == 0 && strcmp(e->kind, kind) == 0 &&
+		if (e->hash == h && strcmp(e->name, name) == 0 &&
+		    strcmp(e->kind, kind) == 0 &&
 		    strcmp(e->group, group) == 0 &&
-		    strcmp(e->ns, ns ? ns : "") == 0) {
-			r = (long)(o->hash[i] - 1);
-			break;
-		}
+		    strcmp(e->ns, ns ? ns : "") == 0)
+			return (long)(o->hash[i] - 1);
 	}
-	free(k);
-	return r;
+	return -1;
+}
+
+static void
+hash_slot(struct order_set *o, size_t idx)
+{
+	size_t i, m = o->hcap - 1;
+
+	for (i = o->e[idx].hash & m; o->hash[i]; i = (i + 1) & m)
+		;
+	o->hash[i] = idx + 1;
 }
 
 static void
 hash_put(struct order_set *o, size_t idx)
 {
-	struct ent *e = &o->e[idx];
-	char *k;
-	size_t i, m;
-
 	if (o->n * 2 >= o->hcap) {
 		size_t old = o->hcap, j;
 		size_t *oh = o->hash;
@@ -260,24 +292,55 @@ hash_put(struct order_set *o, size_t idx)
 		o->hcap = o->hcap ? o->hcap * 2 : 64;
 		o->hash = xcalloc(o->hcap, sizeof *o->hash);
 		for (j = 0; j < old; j++)
-			if (oh[j]) {
-				struct ent *x = &o->e[oh[j] - 1];
-				char *xk = key_of(x->group, x->kind, x->ns, x->name);
-
-				m = o->hcap - 1;
-				for (i = hash_str(xk) & m; o->hash[i]; i = (i + 1) & m)
-					;
-				o->hash[i] = oh[j];
-				free(xk);
-			}
+			if (oh[j])
+				hash_slot(o, oh[j] - 1);
 		free(oh);
 	}
-	k = key_of(e->group, e->kind, e->ns, e->name);
-	m = o->hcap - 1;
-	for (i = hash_str(k) & m; o->hash[i]; i = (i + 1) & m)
-		;
-	o->hash[i] = idx + 1;
-	free(k);
+	hash_slot(o, idx);
+}
+
+/* The input's name, copied once however many documents it holds. */
+static const char *
+input_name(struct order_set *o, const char *name)
+{
+	if (name == NULL)
+		name = "";
+	if (o->nnames == 0 || strcmp(o->names[o->nnames - 1], name) != 0)
+		push_str(&o->names, &o->nnames, name, strlen(name));
+	return o->names[o->nnames - 1];
+}
+
+/* group, kind, ns, name and ident in one block, which e->group owns. */
+static void
+ent_strings(struct ent *e, const char *apiv, const char *group,
+    const char *kind, const char *ns, const char *name)
+{
+	size_t la = strlen(apiv), lg = strlen(group), lk = strlen(kind);
+	size_t ln = strlen(ns), lm = strlen(name);
+	size_t li = la + 1 + lk + 1 + (ln ? ln + 1 : 0) + lm;
+	char *p = xmalloc(lg + lk + ln + lm + li + 5);
+
+#define PUT(dst, s, n) do { dst = p; memcpy(p, s, n); p += n; *p++ = '\0'; } while (0)
+	PUT(e->group, group, lg);
+	PUT(e->kind, kind, lk);
+	PUT(e->ns, ns, ln);
+	PUT(e->name, name, lm);
+#undef PUT
+	/* "apps/v1/Deployment ns/name", or "v1/Namespace name" */
+	e->ident = p;
+	memcpy(p, apiv, la);
+	p += la;
+	*p++ = '/';
+	memcpy(p, kind, lk);
+	p += lk;
+	*p++ = ' ';
+	if (ln) {
+		memcpy(p, ns, ln);
+		p += ln;
+		*p++ = '/';
+	}
+	memcpy(p, name, lm);
+	p[lm] = '\0';
 }
 
 static int
@@ -325,13 +388,6 @@ add_ref(struct ent *e, const char *group, const char *kind, const char *ns,
 	r->kind = xstrdup(kind);
 	r->ns = ns && *ns ? xstrdup(ns) : NULL;
 	r->name = xstrdup(name);
-}
-
-static void
-push_str(char ***v, size_t *n, const char *s, size_t len)
-{
-	*v = xrealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[(*n)++] = xstrndup(s, len);
 }
 
 /* config.kubernetes.io/depends-on: group/namespaces/ns/Kind/name or
@@ -432,10 +488,8 @@ refs_of(struct ent *e, const struct node *r)
 	const char *ns = e->ns;
 	size_t i;
 
-	if (ns && *ns && strcmp(e->kind, "Namespace") != 0) {
-		add_ref(e, "", "Namespace", NULL, ns);
-		e->ns_ref = e->nrefs;
-	}
+	/* The Namespace is not a ref: resolve_edges() finds it from e->ns,
+	 * saving every namespaced object four copies of strings. */
 	if (strcmp(e->group, "rbac.authorization.k8s.io") == 0 &&
 	    (strcmp(e->kind, "RoleBinding") == 0 ||
 	    strcmp(e->kind, "ClusterRoleBinding") == 0)) {
@@ -506,6 +560,7 @@ order_add(struct order_set *o, const struct doc *doc, struct diag *d)
 	char group[256];
 	struct ent *e;
 	long dup;
+	int cluster;
 
 	if (r == NULL || r->type != NODE_MAP)
 		return ent_err(d, doc, r, "", "%s",
@@ -522,8 +577,9 @@ order_add(struct order_set *o, const struct doc *doc, struct diag *d)
 		ns = nsn->u.s;
 	}
 	order_group(apiv, group, sizeof group);
+	cluster = builtin_cluster(group, kind);
 	/* kubectl drops the namespace of a cluster-scoped object. */
-	if (ns && in_list(group, builtin_groups) && in_list(kind, cluster_kinds))
+	if (cluster)
 		ns = NULL;
 	if (o->n == o->cap) {
 		o->cap = o->cap ? o->cap * 2 : 64;
@@ -531,13 +587,10 @@ order_add(struct order_set *o, const struct doc *doc, struct diag *d)
 	}
 	e = &o->e[o->n];
 	memset(e, 0, sizeof *e);
-	e->group = xstrdup(group);
-	e->kind = xstrdup(kind);
-	e->ns = xstrdup(ns ? ns : "");
-	e->name = xstrdup(name);
-	e->ident = ns && *ns ? xasprintf("%s/%s %s/%s", apiv, kind, ns, name) :
-	    xasprintf("%s/%s %s", apiv, kind, name);
-	snprintf(e->input, sizeof e->input, "%s", doc->input ? doc->input : "");
+	ent_strings(e, apiv, group, kind, ns ? ns : "", name);
+	e->hash = ident_hash(e->group, e->kind, e->ns, e->name);
+	e->builtin_cluster = cluster;
+	e->input = input_name(o, doc->input);
 	e->doc = doc->index;
 	e->item = doc->item;
 	e->line = doc->line;
@@ -675,14 +728,19 @@ resolve_edges(struct order_set *o, struct diag *d)
 			for (c = (size_t)t; c < o->ncrd && crd_cmp3(
 			    &o->e[o->crd[c]], e->group, e->kind) == 0; c++)
 				EDGE(i, o->crd[c]);
+		/* A namespaced object waits for its Namespace.  A
+		 * cluster-scoped object's namespace means nothing; a
+		 * depends-on naming a Namespace still holds. */
+		if (*e->ns && strcmp(e->kind, "Namespace") != 0 &&
+		    ent_namespaced(o, e)) {
+			t = lookup(o, "", "Namespace", "", e->ns);
+			if (t < 0)
+				t = lookup(o, "", "Namespace", e->ns, e->ns);
+			if (t >= 0)
+				EDGE(i, (size_t)t);
+		}
 		for (k = 0; k < e->nrefs; k++) {
 			struct ref *r = &e->refs[k];
-
-			/* A cluster-scoped object's namespace means nothing;
-			 * a depends-on naming a Namespace still holds. */
-			if (k + 1 == e->ns_ref &&
-			    !order_kind_namespaced(o, e->group, e->kind))
-				continue;
 
 			t = lookup(o, r->group, r->kind, r->ns ? r->ns : "",
 			    r->name);
@@ -815,34 +873,64 @@ cmp_pair(const void *a, const void *b)
 	return 0;
 }
 
+/* Slot of (wave, level) in a table of cap (a power of two) pairs, used
+ * marking the taken ones: the slot that holds it, or the free one where
+ * it goes. */
+static size_t
+pair_slot(const long *tab, const char *used, size_t cap, long wave,
+    long level)
+{
+	uint64_t h = (uint64_t)wave * 0x9E3779B97F4A7C15ULL ^
+	    (uint64_t)level * 0xC2B2AE3D27D4EB4FULL;
+	size_t i, m = cap - 1;
+
+	for (i = (size_t)(h ^ h >> 29) & m; used[i]; i = (i + 1) & m)
+		if (tab[2 * i] == wave && tab[2 * i + 1] == level)
+			break;
+	return i;
+}
+
+/*
+ * Stages are the distinct (wave, level) pairs in order.  Entries share a
+ * few of them, so a hash table finds them in one pass and only the
+ * distinct pairs are sorted.
+ */
 int
 order_solve(struct order_set *o, struct diag *d)
 {
-	long *pairs;
-	size_t i, k, np = 0;
+	long *tab, *pairs;
+	char *used;
+	int *rank;
+	size_t i, j, k = 0, cap = 16;
 
 	if (resolve_edges(o, d) < 0 || levels(o, d) < 0)
 		return -1;
+	while (cap < o->n * 2)
+		cap *= 2;
+	tab = xmalloc(cap * 2 * sizeof *tab);
+	used = xcalloc(cap, 1);
+	rank = xmalloc(cap * sizeof *rank);
 	pairs = xmalloc((o->n + 1) * 2 * sizeof *pairs);
 	for (i = 0; i < o->n; i++) {
-		pairs[np * 2] = o->e[i].wave;
-		pairs[np * 2 + 1] = o->e[i].level;
-		np++;
-	}
-	qsort(pairs, np, 2 * sizeof *pairs, cmp_pair);
-	for (i = 0, k = 0; i < np; i++)
-		if (i == 0 || cmp_pair(pairs + 2 * i, pairs + 2 * (i - 1)) != 0) {
-			pairs[2 * k] = pairs[2 * i];
-			pairs[2 * k + 1] = pairs[2 * i + 1];
+		j = pair_slot(tab, used, cap, o->e[i].wave, o->e[i].level);
+		if (!used[j]) {
+			used[j] = 1;
+			tab[2 * j] = pairs[2 * k] = o->e[i].wave;
+			tab[2 * j + 1] = pairs[2 * k + 1] = o->e[i].level;
 			k++;
 		}
-	for (i = 0; i < o->n; i++) {
-		long key[2] = { o->e[i].wave, o->e[i].level };
-		long *hit = bsearch(key, pairs, k, 2 * sizeof *pairs, cmp_pair);
-
-		o->e[i].stage = (int)((hit - pairs) / 2) + 1;
 	}
+	qsort(pairs, k, 2 * sizeof *pairs, cmp_pair);
+	for (i = 0; i < k; i++)
+		rank[pair_slot(tab, used, cap, pairs[2 * i], pairs[2 * i + 1])] =
+		    (int)i + 1;
+	for (i = 0; i < o->n; i++)
+		o->e[i].stage = rank[pair_slot(tab, used, cap, o->e[i].wave,
+		    o->e[i].level)];
 	o->nstages = (int)k;
+	free(tab);
+	free(used);
+	free(rank);
 	free(pairs);
 	return 0;
 }

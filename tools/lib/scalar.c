@@ -154,7 +154,8 @@ static int
 table_match(const char *s, size_t n, const char *const *tab)
 {
 	for (; *tab; tab++)
-		if (strlen(*tab) == n && memcmp(*tab, s, n) == 0)
+		if ((*tab)[0] == s[0] && strlen(*tab) == n &&
+		    memcmp(*tab, s, n) == 0)
 			return 1;
 	return 0;
 }
@@ -211,6 +212,34 @@ parse_float(const char *p, size_t n, double *d)
 	return 1;
 }
 
+/* v in decimal, after a minus when neg; the length (at most 21). */
+static size_t
+decimal(char *out, int neg, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0, len = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (neg)
+		out[len++] = '-';
+	while (n)
+		out[len++] = tmp[--n];
+	out[len] = '\0';
+	return len;
+}
+
+/* First bytes of anything but a string: a sign, a digit, a dot, or the
+ * start of a boolean or null word (NUL too, as strchr had it). */
+static const unsigned char resolve_first[256] = {
+	[0] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['0'] = 1, ['1'] = 1,
+	['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1, ['y'] = 1, ['Y'] = 1, ['n'] = 1, ['N'] = 1,
+	['t'] = 1, ['T'] = 1, ['f'] = 1, ['F'] = 1, ['o'] = 1, ['O'] = 1,
+	['~'] = 1
+};
+
 void
 scalar_resolve(const char *s, size_t n, struct scalar *out)
 {
@@ -220,16 +249,23 @@ scalar_resolve(const char *s, size_t n, struct scalar *out)
 	uint64_t mag;
 	double d;
 
-	memset(out, 0, sizeof *out);
+	/* Not a memset: text is written only for an integer, and most
+	 * scalars are strings that leave here at once. */
 	out->kind = SCALAR_STR;
+	out->b = out->is_uint = out->was_float = 0;
+	out->d = 0;
+	out->text[0] = '\0';
+	out->len = 0;
 	if (n == 0) {
 		out->kind = SCALAR_NULL;
 		return;
 	}
 	c = (unsigned char)s[0];
-	if (!(c == '+' || c == '-' || is_digit(c) || c == '.' ||
-	    strchr("yYnNtTfFoO~", c)))
+	if (!resolve_first[c])
 		return;
+	/* Every word in the tables is 5 bytes or shorter. */
+	if (n > 5)
+		goto number;
 	if (table_match(s, n, yes_tab)) {
 		out->kind = SCALAR_BOOL;
 		out->b = 1;
@@ -251,6 +287,7 @@ scalar_resolve(const char *s, size_t n, struct scalar *out)
 		out->kind = SCALAR_NAN;
 		return;
 	}
+number:
 	if (c == '.') {
 		/* Go ParseFloat on the whole text, `_' between digits only. */
 		if (!underscore_ok(s, n) || n >= sizeof p)
@@ -274,21 +311,12 @@ scalar_resolve(const char *s, size_t n, struct scalar *out)
 			if (p[0] != '+') {
 				out->kind = SCALAR_INT;
 				out->is_uint = 1;
-				out->len = (size_t)snprintf(out->text,
-				    sizeof out->text, "%llu",
-				    (unsigned long long)mag);
+				out->len = decimal(out->text, 0, mag);
 				return;
 			}
 		} else if (!neg || mag <= (uint64_t)INT64_MAX + 1) {
 			out->kind = SCALAR_INT;
-			if (neg && mag == (uint64_t)INT64_MAX + 1)
-				out->len = (size_t)snprintf(out->text,
-				    sizeof out->text, "-9223372036854775808");
-			else
-				out->len = (size_t)snprintf(out->text,
-				    sizeof out->text, "%s%llu",
-				    neg && mag ? "-" : "",
-				    (unsigned long long)mag);
+			out->len = decimal(out->text, neg && mag, mag);
 			return;
 		}
 	}
@@ -492,9 +520,51 @@ scalar_float_key(double d, char *out, size_t n)
 	return put_fixed(out, n, f < 0, dig, nd, exp10);
 }
 
-static const char *const keywords[] = {
-	"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~",
-	".inf", "-.inf", "+.inf", ".nan", "=", "<<", NULL
+/* Words some reader takes for something else, any case (all 5 bytes or
+ * shorter). */
+static const struct {
+	const char *s;
+	size_t n;
+} keywords[] = {
+	{ "y", 1 }, { "n", 1 }, { "yes", 3 }, { "no", 2 }, { "true", 4 },
+	{ "false", 5 }, { "on", 2 }, { "off", 3 }, { "null", 4 }, { "~", 1 },
+	{ ".inf", 4 }, { "-.inf", 5 }, { "+.inf", 5 }, { ".nan", 4 },
+	{ "=", 1 }, { "<<", 2 }, { NULL, 0 }
+};
+
+/* Bytes that may not start a plain scalar (NUL too, as strchr had it). */
+static const unsigned char plain_bad_first[256] = {
+	[0] = 1, ['?'] = 1, [':'] = 1, [','] = 1, ['['] = 1, [']'] = 1,
+	['{'] = 1, ['}'] = 1, ['#'] = 1, ['&'] = 1, ['*'] = 1, ['!'] = 1,
+	['|'] = 1, ['>'] = 1, ['\''] = 1, ['"'] = 1, ['%'] = 1, ['@'] = 1,
+	['`'] = 1, ['~'] = 1, [' '] = 1, ['\t'] = 1
+};
+
+/* ASCII bytes the loop over a plain scalar must look at more closely
+ * (and every byte past ASCII). */
+static const unsigned char plain_look[128] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1,
+	[0x06] = 1, [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1,
+	[0x0C] = 1, [0x0D] = 1, [0x0E] = 1, [0x0F] = 1, [0x10] = 1, [0x11] = 1,
+	[0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+	[0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1, [0x1C] = 1, [0x1D] = 1,
+	[0x1E] = 1, [0x1F] = 1, [' '] = 1, [':'] = 1, [0x7F] = 1
+};
+
+/* First bytes of the keywords, lower case. */
+static const unsigned char keyword_first[256] = {
+	['y'] = 1, ['n'] = 1, ['t'] = 1, ['f'] = 1, ['o'] = 1, ['~'] = 1,
+	['.'] = 1, ['-'] = 1, ['+'] = 1, ['='] = 1, ['<'] = 1
+};
+
+/* Bytes a number of any base or shape is made of. */
+static const unsigned char number_byte[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1,
+	['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['A'] = 1, ['B'] = 1,
+	['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['x'] = 1, ['X'] = 1,
+	['o'] = 1, ['O'] = 1, ['_'] = 1, ['.'] = 1, ['+'] = 1, ['-'] = 1,
+	[':'] = 1
 };
 
 int
@@ -502,13 +572,12 @@ scalar_plain_ok(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	struct scalar sc;
-	const char *const *k;
-	size_t i;
+	size_t i, k;
 	int numeric = 1;
 
 	if (n == 0 || n > 1024)
 		return 0;
-	if (strchr("?:,[]{}#&*!|>'\"%@`~ \t", u[0]))
+	if (plain_bad_first[u[0]])
 		return 0;
 	if (u[0] == '-' && (n == 1 || u[1] == ' ' || u[1] == '-'))
 		return 0;
@@ -521,6 +590,9 @@ scalar_plain_ok(const char *s, size_t n)
 		uint32_t cp;
 		int len;
 
+		numeric &= number_byte[c];
+		if (c < 0x80 && !plain_look[c])
+			continue;
 		if (c < 0x20 || c == 0x7F)
 			return 0;
 		if (c == ':' && i + 1 < n && u[i + 1] == ' ')
@@ -534,8 +606,6 @@ scalar_plain_ok(const char *s, size_t n)
 				return 0;
 			i += (size_t)len - 1;
 		}
-		if (!strchr("0123456789abcdefABCDEFxXoO_.+-:", c))
-			numeric = 0;
 	}
 	/* Anything number-shaped is quoted, whatever a given reader makes of it. */
 	if (numeric && (is_digit(u[0]) || u[0] == '+' || u[0] == '-' ||
@@ -545,9 +615,12 @@ scalar_plain_ok(const char *s, size_t n)
 	if (n >= 5 && is_digit(u[0]) && is_digit(u[1]) && is_digit(u[2]) &&
 	    is_digit(u[3]) && u[4] == '-')
 		return 0;
-	for (k = keywords; *k; k++)
-		if (strlen(*k) == n && strncasecmp(*k, s, n) == 0)
-			return 0;
+	if (n <= 5 && keyword_first[lower(u[0])])
+		for (k = 0; keywords[k].s; k++)
+			if (keywords[k].n == n &&
+			    keywords[k].s[0] == lower(u[0]) &&
+			    strncasecmp(keywords[k].s, s, n) == 0)
+				return 0;
 	scalar_resolve(s, n, &sc);
 	return sc.kind == SCALAR_STR;
 }

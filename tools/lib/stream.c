@@ -170,6 +170,7 @@ struct builder {
 	const char *text;	/* the chunk */
 	size_t textlen;
 	size_t cchar, cbyte;	/* a character index and its byte offset */
+	int slash;		/* the chunk holds \/: 1, no: 0, not known: -1 */
 	long line0;		/* line of the chunk's first line, 0-based */
 	struct frame *st;
 	size_t depth, cap;
@@ -240,6 +241,17 @@ byte_at(struct builder *b, size_t idx)
 		b->cchar++;
 	}
 	return b->cbyte < b->textlen ? b->cbyte : b->textlen;
+}
+
+static int
+has_slash_escape(const char *p, size_t n)
+{
+	const char *q, *end = p + n;
+
+	for (; (q = memchr(p, '\\', (size_t)(end - p))) != NULL; p = q + 1)
+		if (q + 1 < end && q[1] == '/')
+			return 1;
+	return 0;
 }
 
 static int
@@ -548,7 +560,13 @@ scalar_event(struct builder *b, yaml_event_t *ev)
 	struct node *node;
 	const char *t;
 
-	if (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
+	if (b->slash < 0 &&
+	    ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+		/* Finding the bytes of a scalar walks the chunk: only when
+		 * there is a \/ to find. */
+		b->slash = has_slash_escape(b->text, b->textlen);
+	if (b->slash > 0 &&
+	    ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
 		/* libyaml takes YAML 1.2's \/; kubectl's reader refuses it. */
 		size_t i, from = byte_at(b, ev->start_mark.index);
 		size_t to = byte_at(b, ev->end_mark.index);
@@ -787,6 +805,7 @@ yaml_section(struct stream *s, const char *text, size_t len, long line0,
 	b.text = text;
 	b.textlen = len;
 	b.line0 = line0;
+	b.slash = -1;
 	b.d = d;
 	b.doc = doc_new(s->name, s->ndocs + 1);
 	b.doc->line = (int)line0 + 1;

@@ -106,7 +106,10 @@ buf_grow(struct buf *b, size_t more)
 int
 buf_add(struct buf *b, const void *p, size_t n)
 {
-	if (buf_grow(b, n) < 0)
+	/* Emitters add a few bytes at a time: skip buf_grow() while the
+	 * room is there and no limit needs checking. */
+	if ((b->limit || n >= b->cap - b->len) &&
+	    buf_grow(b, n) < 0)
 		return -1;
 	if (n)
 		memcpy(b->p + b->len, p, n);
@@ -120,7 +123,11 @@ buf_addc(struct buf *b, int c)
 {
 	char ch = (char)c;
 
-	return buf_add(b, &ch, 1);
+	if (b->limit || b->cap - b->len < 2)
+		return buf_add(b, &ch, 1);
+	b->p[b->len++] = ch;
+	b->p[b->len] = '\0';
+	return 0;
 }
 
 int
