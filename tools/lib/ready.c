@@ -560,6 +560,29 @@ eval_application(const struct node *obj, struct ready_result *r)
 	const char *health = node_at_s(obj, "status.health.status");
 	const char *m = node_at_s(obj, "status.operationState.message");
 
+	/*
+	 * A failed sync attempt that Argo CD will retry (an automated sync
+	 * retries 5 times by default) stays Running, its message the
+	 * failure plus a note of Argo CD's own; it fails when the retries are
+	 * spent.
+	 */
+	if (streq(op, "Running") &&
+	    int_at(obj, "status.operationState.retryCount", 0) > 0) {
+		static const char note[] = " due to application controller sync "
+		    "timeout. Retrying attempt #";
+		const char *cut = m ? strstr(m, note) : NULL;
+		long long n = int_at(obj, "status.operationState.retryCount", 0);
+		long long lim = int_at(obj,
+		    "status.operationState.operation.retry.limit", -1);
+		char of[32] = "";
+
+		if (lim > 0)
+			snprintf(of, sizeof of, " of %lld", lim);
+		say(r, READY_PENDING, "sync failed, retry %lld%s: %.*s", n, of,
+		    m ? (int)(cut ? (size_t)(cut - m) : strlen(m)) : 0,
+		    m ? m : "");
+		return;
+	}
 	if (streq(op, "Running") || streq(op, "Terminating")) {
 		say(r, READY_PENDING, "operation %s%s%s", op, m ? ": " : "",
 		    m ? m : "");
