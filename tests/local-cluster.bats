@@ -68,11 +68,11 @@ listening() { ss -Htln "sport = :$1" | grep -q .; }
 	usage='usage: 9c-local [-h] [-a addon[,addon...]] [-n name] command'
 	run -2 --separate-stderr "$NINEC_LOCAL" -n "$name" -a external-secrets,frob up
 	assert_output ''
-	[ "$stderr" = $'9c-local: unknown addon: frob (known: external-secrets)\n'"$usage" ]
+	[ "$stderr" = $'9c-local: unknown addon: frob (known: external-secrets, argocd)\n'"$usage" ]
 	[ ! -e "${XDG_RUNTIME_DIR:-/tmp}/9c-local-$name" ]
 	NINEC_LOCAL_ADDONS=frob run -2 --separate-stderr "$NINEC_LOCAL" -n "$name" build
 	assert_output ''
-	[ "$stderr" = $'9c-local: unknown addon: frob (known: external-secrets)\n'"$usage" ]
+	[ "$stderr" = $'9c-local: unknown addon: frob (known: external-secrets, argocd)\n'"$usage" ]
 }
 
 @test "the usage is the SYNOPSIS of the man page" {

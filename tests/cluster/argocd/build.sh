@@ -15,7 +15,9 @@
 # install.yaml is what the local profile installs instead of the release's
 # downloaded install manifest: the Application and AppProject CRDs of
 # manifests/crds/ (no ApplicationSet controller runs here) and the
-# ConfigMaps and Secret of manifests/base/config/, from the module source.
+# ConfigMaps of manifests/base/config/, from the module source.  Not its
+# argocd-secret: the API server that would fill in its server.secretkey
+# does not run, so the addon makes the Secret, key and all.
 # Prints the bin directory on stdout; progress goes to stderr.
 # Usage: build.sh [-f]     (-f: rebuild even if the binaries are cached)
 # Exit status: 0 ok, 1 build failure, 2 usage.
@@ -61,7 +63,7 @@ src=$(go list -m -f '{{.Dir}}' "$mod")
 first=1
 for f in crds/application-crd.yaml crds/appproject-crd.yaml \
 	base/config/argocd-cm.yaml base/config/argocd-rbac-cm.yaml \
-	base/config/argocd-cmd-params-cm.yaml base/config/argocd-secret.yaml; do
+	base/config/argocd-cmd-params-cm.yaml; do
 	[ "$first" = 1 ] || printf -- '---\n'
 	first=0
 	cat "$src/manifests/$f"
