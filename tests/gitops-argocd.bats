@@ -143,6 +143,20 @@ appprojects.argoproj.io"
 	run -0 9c-wait -q -t 2m "$BATS_TEST_TMPDIR/app.json"
 }
 
+@test "a file that does not parse: Argo CD compares nothing, and 9c-wait's report names its ComparisonError" {
+	local sha
+	commit "a file that does not parse" sh -c 'printf "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\n data: [\n" > broken.yaml' >/dev/null
+	kubectl annotate -n argocd application "$APP" argocd.argoproj.io/refresh=normal --overwrite >/dev/null
+	kubectl wait -n argocd --timeout=120s --for=jsonpath='{.status.sync.status}'=Unknown "application/$APP" >/dev/null
+	app >"$BATS_TEST_TMPDIR/app.json"
+	run -5 --separate-stderr 9c-wait -q -t 3s "$BATS_TEST_TMPDIR/app.json"
+	assert_equal "$stderr" "9c-wait: timed out after 3s: 1 of 1 objects not ready
+9c-wait: argocd/application/$APP: sync Unknown: ComparisonError: Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = FailedPrecondition desc = Failed to unmarshal \"broken.yaml\": <nil>"
+	sha=$(commit "remove the file that does not parse" rm broken.yaml)
+	compared "$sha"
+	run -0 9c-wait -q -t 2m "$BATS_TEST_TMPDIR/app.json"
+}
+
 @test "a scale-down committed to the repository is synced with pruning, and 9c-testnet status shows it" {
 	local sha
 	sha=$(commit "scale remote-headless down to one" rm statefulset-remote-headless-2.json service-remote-headless-2.json)

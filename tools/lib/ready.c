@@ -559,6 +559,8 @@ eval_application(const struct node *obj, struct ready_result *r)
 	const char *sync = node_at_s(obj, "status.sync.status");
 	const char *health = node_at_s(obj, "status.health.status");
 	const char *m = node_at_s(obj, "status.operationState.message");
+	const char *opr;
+	int stale;
 
 	/*
 	 * A failed sync attempt that Argo CD will retry (an automated sync
@@ -588,10 +590,33 @@ eval_application(const struct node *obj, struct ready_result *r)
 		    m ? m : "");
 		return;
 	}
+	/*
+	 * The last operation stays in the status after the target moved on
+	 * (a fix committed, a target that no longer renders): its failure is
+	 * about another revision than the one compared now.
+	 */
+	opr = node_at_s(obj, "status.operationState.syncResult.revision");
+	if (opr == NULL)
+		opr = node_at_s(obj,
+		    "status.operationState.operation.sync.revision");
+	stale = opr && *opr && !streq(opr, node_at_s(obj,
+	    "status.sync.revision"));
 	if ((streq(op, "Failed") || streq(op, "Error")) &&
-	    !streq(sync, "Synced")) {
+	    !streq(sync, "Synced") && !stale) {
 		say(r, READY_FAILED, "sync %s%s%s", op, m ? ": " : "",
 		    m ? m : "");
+		return;
+	}
+	/*
+	 * Argo CD could not render the target (a file that does not parse,
+	 * a repository it cannot reach): sync Unknown, no revision, and it
+	 * tries again; the reason is in the condition only.
+	 */
+	if (!streq(sync, "Synced") &&
+	    node_at_s(cond(obj, "ComparisonError"), "message")) {
+		say(r, READY_PENDING, "sync %s: ComparisonError: %s",
+		    sync ? sync : "unknown",
+		    node_at_s(cond(obj, "ComparisonError"), "message"));
 		return;
 	}
 	if (!streq(sync, "Synced") || !streq(health, "Healthy")) {
