@@ -9,6 +9,8 @@
 # renames it into place at the end, under a lock that a second builder of
 # the same key waits for.
 #
+# build_options ARG...      -f sets build_force=1 (rebuild what is cached);
+#                           anything else is a usage error (status 2)
 # build_msg WHAT...         "9c-local: WHAT" on stderr
 # build_die WHAT...         build_msg WHAT, exit 1
 # build_modver FILE MODULE  the version FILE (a go.mod) pins for MODULE
@@ -18,8 +20,16 @@
 # build_run LABEL TOTAL CMD...  run a go build -v with progress every 30 s
 # build_done                move $tmp into place, print $dest/bin
 #
-# The caller sets build_force=1 to rebuild what is cached; $build_jobs is
-# the -p of go build (NINEC_BUILD_JOBS, 2 by default).
+# $build_jobs is the -p of go build (NINEC_BUILD_JOBS, 2 by default).
+
+build_options() {
+	build_force=0
+	case ${1-} in
+		-f) build_force=1 ;;
+		'') ;;
+		*) printf 'usage: build.sh [-f]\n' >&2; exit 2 ;;
+	esac
+}
 
 build_msg() { printf '9c-local: %s\n' "$*" >&2; }
 build_die() { build_msg "$*"; exit 1; }

@@ -235,6 +235,7 @@ static const struct field f_network[] = {
 };
 
 static const struct field f_keys_aws[] = {
+	{ "credentialsSecret", F_NAME, 0, NULL, NULL },
 	{ "key", F_STR, 0, NULL, NULL },
 	{ "region", F_REGION, 0, NULL, NULL },
 	{ "roleArn", F_ARN, 0, NULL, NULL },
