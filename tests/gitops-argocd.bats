@@ -77,8 +77,9 @@ compared() {
 	# Redis asks for its password, which is in no command line.
 	run -0 redis-cli -h 127.0.0.1 -p "$argocd_redis_port" ping
 	assert_output --partial NOAUTH
-	# (a process may exit between the glob and its read)
-	run -1 grep -c -F -- "$(cat "$NINEC_LOCAL_STATE/argocd/redis-password")" \
+	# (the pattern from the file, so that it is not in grep's own; a
+	# process may exit between the glob and its read)
+	run -1 grep -c -F -f "$NINEC_LOCAL_STATE/argocd/redis-password" \
 		< <(cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\0' '\n')
 	run -0 stat -c %a "$NINEC_LOCAL_STATE/argocd/redis-password"
 	assert_output 600

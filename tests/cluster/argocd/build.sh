@@ -23,18 +23,10 @@
 # Exit status: 0 ok, 1 build failure, 2 usage.
 set -eu
 
-force=0
-case ${1-} in
-	-f) force=1 ;;
-	'') ;;
-	*) printf 'usage: build.sh [-f]\n' >&2; exit 2 ;;
-esac
-
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$here/../lib.sh"
-# shellcheck disable=SC2034 # read by lib.sh
-build_force=$force
+build_options "$@"
 
 mod=github.com/argoproj/argo-cd/v2
 v=$(build_modver "$here/go.mod" "$mod")
