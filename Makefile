@@ -61,7 +61,7 @@ check: build-release build-asan
 	NINEC_BIN=$(CURDIR)/build/asan bats --jobs 2 --no-parallelize-within-files tests/
 
 # Shell: POSIX sh everywhere but the Bats helpers, which are bash.
-SHFILES != ls pipelines/9c-* share/*.sh .ci/run .ci/deps tests/bench/*.sh tests/bench/lib/*.sh tests/bench/run tests/cluster/*.sh tests/hcl/*.sh tests/oracle/*.sh tests/helpers/*.sh 2>/dev/null || true
+SHFILES != ls pipelines/9c-* share/*.sh share/local/*.sh .ci/run .ci/deps tests/bench/*.sh tests/bench/lib/*.sh tests/bench/run tests/cluster/*.sh tests/cluster/*/build.sh tests/hcl/*.sh tests/oracle/*.sh tests/helpers/*.sh 2>/dev/null || true
 
 lint:
 	@$(MAKE) -s lint-c

@@ -108,6 +108,16 @@ StatefulSet 9c-sample remote-headless-2"
 	assert_output '["external-secrets.io/v1",{"provider":{"aws":{"service":"SecretsManager","region":"us-east-2"}}}]'
 }
 
+@test "keys.aws.credentialsSecret gives the SecretStore static credentials from that Secret" {
+	yq -y '.keys.aws.credentialsSecret = "aws-credentials"' "$F/net4.yaml" >"$BATS_TEST_TMPDIR/spec.yaml"
+	9c-render -o json network "$BATS_TEST_TMPDIR/spec.yaml" -k "$F/pubkeys.yaml" >"$OUT"
+	run jq -c '.spec.provider.aws.auth' <<<"$(obj SecretStore 9c-sample-secretsmanager)"
+	assert_output '{"secretRef":{"accessKeyIDSecretRef":{"name":"aws-credentials","key":"access-key-id"},"secretAccessKeySecretRef":{"name":"aws-credentials","key":"secret-access-key"}}}'
+	yq -y '.keys.aws.credentialsSecret = "Bad_Name"' "$F/net4.yaml" >"$BATS_TEST_TMPDIR/spec.yaml"
+	run -3 --separate-stderr 9c-render network "$BATS_TEST_TMPDIR/spec.yaml" -k "$F/pubkeys.yaml"
+	assert_equal "$stderr" "9c-render: $BATS_TEST_TMPDIR/spec.yaml:60:24: keys.aws.credentialsSecret: 'Bad_Name' is not a DNS-1123 label (a-z, 0-9 and '-', at most 63)"
+}
+
 @test "external-secrets.io/v1beta1 is selectable" {
 	sed 's/^network:/keys:\n  apiVersion: external-secrets.io\/v1beta1\nnetwork:/' "$F/net4.yaml" >"$BATS_TEST_TMPDIR/spec.yaml"
 	9c-render -o json network "$BATS_TEST_TMPDIR/spec.yaml" -k "$F/pubkeys.yaml" >"$OUT"

@@ -44,23 +44,35 @@ listening() { ss -Htln "sport = :$1" | grep -q .; }
 
 @test "-h prints the usage on stdout with status 0" {
 	run -0 --separate-stderr "$NINEC_LOCAL" -h
-	assert_output 'usage: 9c-local [-h] [-n name] command'
+	assert_output 'usage: 9c-local [-h] [-a addon[,addon...]] [-n name] command'
 	[ -z "$stderr" ]
 }
 
 @test "misuse prints the usage on stderr with status 2" {
 	run -2 --separate-stderr "$NINEC_LOCAL"
 	assert_output ''
-	[ "$stderr" = 'usage: 9c-local [-h] [-n name] command' ]
+	[ "$stderr" = 'usage: 9c-local [-h] [-a addon[,addon...]] [-n name] command' ]
 	run -2 --separate-stderr "$NINEC_LOCAL" frobnicate
 	[[ $stderr == *'9c-local: unknown command: frobnicate'* ]]
 	run -2 --separate-stderr "$NINEC_LOCAL" -x up
-	[ "$stderr" = $'9c-local: unknown option -x\nusage: 9c-local [-h] [-n name] command' ]
+	[ "$stderr" = $'9c-local: unknown option -x\nusage: 9c-local [-h] [-a addon[,addon...]] [-n name] command' ]
 	run -2 --separate-stderr "$NINEC_LOCAL" -n
 	[[ $stderr == *'9c-local: option -n needs an argument'* ]]
 	run -2 "$NINEC_LOCAL" up extra
 	run -2 --separate-stderr "$NINEC_LOCAL" -n 'Bad/Name' status
 	[[ $stderr == *'9c-local: invalid cluster name: Bad/Name'* ]]
+}
+
+@test "an unknown addon is a usage error: status 2, the known names, nothing started" {
+	local name=${NINEC_CLUSTER:0:34}-addon
+	usage='usage: 9c-local [-h] [-a addon[,addon...]] [-n name] command'
+	run -2 --separate-stderr "$NINEC_LOCAL" -n "$name" -a external-secrets,frob up
+	assert_output ''
+	[ "$stderr" = $'9c-local: unknown addon: frob (known: external-secrets, argocd)\n'"$usage" ]
+	[ ! -e "${XDG_RUNTIME_DIR:-/tmp}/9c-local-$name" ]
+	NINEC_LOCAL_ADDONS=frob run -2 --separate-stderr "$NINEC_LOCAL" -n "$name" build
+	assert_output ''
+	[ "$stderr" = $'9c-local: unknown addon: frob (known: external-secrets, argocd)\n'"$usage" ]
 }
 
 @test "the usage is the SYNOPSIS of the man page" {

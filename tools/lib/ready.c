@@ -559,16 +559,64 @@ eval_application(const struct node *obj, struct ready_result *r)
 	const char *sync = node_at_s(obj, "status.sync.status");
 	const char *health = node_at_s(obj, "status.health.status");
 	const char *m = node_at_s(obj, "status.operationState.message");
+	const char *opr;
+	int stale;
 
+	/*
+	 * A failed sync attempt that Argo CD will retry (an automated sync
+	 * retries 5 times by default) stays Running, its message the
+	 * failure plus a note of Argo CD's own; it fails when the retries are
+	 * spent.
+	 */
+	if (streq(op, "Running") &&
+	    int_at(obj, "status.operationState.retryCount", 0) > 0) {
+		static const char note[] = " due to application controller sync "
+		    "timeout. Retrying attempt #";
+		const char *cut = m ? strstr(m, note) : NULL;
+		long long n = int_at(obj, "status.operationState.retryCount", 0);
+		long long lim = int_at(obj,
+		    "status.operationState.operation.retry.limit", -1);
+		char of[32] = "";
+
+		if (lim > 0)
+			snprintf(of, sizeof of, " of %lld", lim);
+		say(r, READY_PENDING, "sync failed, retry %lld%s: %.*s", n, of,
+		    m ? (int)(cut ? (size_t)(cut - m) : strlen(m)) : 0,
+		    m ? m : "");
+		return;
+	}
 	if (streq(op, "Running") || streq(op, "Terminating")) {
 		say(r, READY_PENDING, "operation %s%s%s", op, m ? ": " : "",
 		    m ? m : "");
 		return;
 	}
+	/*
+	 * The last operation stays in the status after the target moved on
+	 * (a fix committed, a target that no longer renders): its failure is
+	 * about another revision than the one compared now.
+	 */
+	opr = node_at_s(obj, "status.operationState.syncResult.revision");
+	if (opr == NULL)
+		opr = node_at_s(obj,
+		    "status.operationState.operation.sync.revision");
+	stale = opr && *opr && !streq(opr, node_at_s(obj,
+	    "status.sync.revision"));
 	if ((streq(op, "Failed") || streq(op, "Error")) &&
-	    !streq(sync, "Synced")) {
+	    !streq(sync, "Synced") && !stale) {
 		say(r, READY_FAILED, "sync %s%s%s", op, m ? ": " : "",
 		    m ? m : "");
+		return;
+	}
+	/*
+	 * Argo CD could not render the target (a file that does not parse,
+	 * a repository it cannot reach): sync Unknown, no revision, and it
+	 * tries again; the reason is in the condition only.
+	 */
+	if (!streq(sync, "Synced") &&
+	    node_at_s(cond(obj, "ComparisonError"), "message")) {
+		say(r, READY_PENDING, "sync %s: ComparisonError: %s",
+		    sync ? sync : "unknown",
+		    node_at_s(cond(obj, "ComparisonError"), "message"));
 		return;
 	}
 	if (!streq(sync, "Synced") || !streq(health, "Healthy")) {

@@ -25,7 +25,7 @@ enum fk {
 	F_STR, F_INT, F_COUNT, F_BOOL, F_NAME, F_DOMAIN, F_PORT, F_QTY,
 	F_HEX, F_STRUCT, F_MAP, F_STRMAP, F_STRS, F_SEQ, F_SEQSTRUCT,
 	F_CLUSTER, F_APV, F_REGION, F_ACCOUNT, F_ARN, F_HOSTS, F_VERSION,
-	F_ICES, F_GENESIS, F_REPO
+	F_ICES, F_GENESIS, F_REPO, F_GITREPO
 };
 
 struct field {
@@ -236,6 +236,7 @@ static const struct field f_network[] = {
 };
 
 static const struct field f_keys_aws[] = {
+	{ "credentialsSecret", F_NAME, 0, NULL, NULL },
 	{ "key", F_STR, 0, NULL, NULL },
 	{ "region", F_REGION, 0, NULL, NULL },
 	{ "roleArn", F_ARN, 0, NULL, NULL },
@@ -252,7 +253,7 @@ static const struct field f_keys[] = {
 };
 
 static const struct field f_gitops[] = {
-	{ "repo", F_REPO, 1, NULL, NULL },
+	{ "repo", F_GITREPO, 1, NULL, NULL },
 	{ "revision", F_STR, 0, NULL, NULL },
 	{ "path", F_STR, 1, NULL, NULL },
 	END
@@ -578,15 +579,20 @@ check_field(const struct node *n, const struct field *f, const char *input,
 	case F_VERSION:
 	case F_GENESIS:
 	case F_REPO:
+	case F_GITREPO:
 		if (want_type(n, NODE_STR, "a string", input, p, d) < 0)
 			return -1;
 		if (f->kind == F_GENESIS && !shape_genesis(n->u.s, n->len))
 			return fail(d, input, n, p, "'%s' is not an http or "
 			    "https URL (host, port and path only) or an "
 			    "absolute path", n->u.s);
+		/* "local": the git server of 9c-local's argocd addon. */
+		if (f->kind == F_GITREPO && strcmp(n->u.s, "local") == 0)
+			return 0;
 		/* Not quoted: a token pasted into it need not follow a
 		 * "://", where messages mask userinfo. */
-		if (f->kind == F_REPO && !shape_repo(n->u.s, n->len))
+		if ((f->kind == F_REPO || f->kind == F_GITREPO) &&
+		    !shape_repo(n->u.s, n->len))
 			return fail(d, input, n, p, "not a repository URL "
 			    "like https://host/org/repo.git or "
 			    "git@host:org/repo.git, without credentials "
