@@ -65,11 +65,16 @@ addresses() {
 }
 
 # keys_for SPEC: the public-keys fixture of SPEC's network (9c-render
-# takes no other network's keys).
+# takes no other network's keys).  The GitOps example is the local network
+# under another name: the local keys, renamed.
 keys_for() {
 	case $(yq -r .name "$1") in
 	9c-local) echo "$F/pubkeys-local.yaml" ;;
 	9c-pbft) echo "$F/pubkeys-pbft.yaml" ;;
+	9c-gitops)
+		sed 's/^  name: 9c-local$/  name: 9c-gitops/' "$F/pubkeys-local.yaml" \
+			>"$BATS_TEST_TMPDIR/pubkeys-gitops.yaml"
+		echo "$BATS_TEST_TMPDIR/pubkeys-gitops.yaml" ;;
 	*) echo "$F/pubkeys.yaml" ;;
 	esac
 }
