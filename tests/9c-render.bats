@@ -153,6 +153,12 @@ external-secrets.io/v1beta1"
 	assert_output "--peer=<seed-private-key-1>,tcp-seed-1,31234"
 }
 
+@test "-P previews the host of each node whose load balancer does not exist yet" {
+	9c-render -P -o json network share/examples/local.yaml -k "$F/pubkeys-local.yaml" >"$OUT"
+	run -0 jq -r '.spec.template.spec.containers[]? | (.args // [])[] | select(startswith("--host="))' "$OUT"
+	assert_output "$(printf -- '--host=<address of tcp-seed-1>\n--host=<address of miner-1>\n--host=<address of remote-headless-1>')"
+}
+
 @test "a node without a host fails, names the nodes and the ways to give one" {
 	run -3 --separate-stderr 9c-render network share/examples/local.yaml -k "$F/pubkeys-local.yaml"
 	assert_equal "$stderr" "9c-render: share/examples/local.yaml: network: no host for tcp-seed-1, miner-1, remote-headless-1: give hosts, network.domain, useTurn, or addresses with -a (-S renders the Services alone)"

@@ -178,6 +178,35 @@ lookalike() {
 	assert_output ""
 }
 
+@test "diff of a scale-up shows the new nodes with their keys and addresses still to come, and changes nothing" {
+	versions "$BATS_TEST_TMPDIR/before"
+	run --separate-stderr testnet diff "$BATS_FILE_TMPDIR/two.yaml"
+	[ "$status" -eq 1 ] || fail "status $status: $stderr"
+	d=$output
+	run -0 grep -E '^(---|\+\+\+) ' <<<"$d"
+	assert_output "$(cat <<-EOF
+	--- live/v1.Service.9c-local.miner-2
+	+++ merged/v1.Service.9c-local.miner-2
+	--- live/v1.Service.9c-local.remote-headless-2
+	+++ merged/v1.Service.9c-local.remote-headless-2
+	--- live/v1.Secret.9c-local.private-keys
+	+++ merged/v1.Secret.9c-local.private-keys
+	--- live/apps.v1.StatefulSet.9c-local.miner-2
+	+++ merged/apps.v1.StatefulSet.9c-local.miner-2
+	--- live/apps.v1.StatefulSet.9c-local.remote-headless-2
+	+++ merged/apps.v1.StatefulSet.9c-local.remote-headless-2
+	EOF
+	)"
+	# The key comes back (it is still in the key store), masked.
+	run -0 awk '/^--- live\// { p = ($0 ~ /private-keys$/) } p && /^[-+] /' <<<"$d"
+	assert_output '+  miner-private-key-2: "***"'
+	# Their load balancers do not exist yet: the hosts are placeholders.
+	run -0 grep -o -e '--host=<address of [a-z0-9-]*>' <<<"$d"
+	assert_output "$(printf -- '--host=<address of miner-2>\n--host=<address of remote-headless-2>')"
+	versions "$BATS_TEST_TMPDIR/after"
+	diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
 @test "scale-up again: the nodes come back on the claims they had" {
 	run --separate-stderr testnet up "$BATS_FILE_TMPDIR/two.yaml"
 	[ "$status" -eq 0 ] || fail "status $status: $stderr"

@@ -538,7 +538,13 @@ make_node(struct render *r, enum spec_role role, long i,
 		snprintf(buf, sizeof buf, "%s/%s", spec_namespace(&r->spec),
 		    name);
 		host = node_s(index_get(addrs, buf));
-		if (host == NULL)
+		/* A node whose load balancer does not exist yet: a preview
+		 * (9c-network -D of a scale-up) shows where its address
+		 * goes. */
+		if (host == NULL && r->preview) {
+			snprintf(buf, sizeof buf, "<address of %s>", name);
+			host = buf;
+		} else if (host == NULL)
 			note_missing(miss, name);
 	}
 	if (host)
