@@ -33,6 +33,7 @@ struct target {
 	long long want_gen;
 	struct ready_result res;
 	double nostatus_since;		/* 0: has a status */
+	double failing_since;		/* 0: not failing, or not retried */
 	char label[600];		/* "deployment/x" for messages */
 	char pod[600];			/* why its Pods hold it up, or "" */
 	char podname[256];		/* the Pod that pod[] is about */
@@ -323,6 +324,14 @@ judge(struct run *r, struct target *t, double now)
 			}
 		} else
 			t->nostatus_since = 0;
+		if (t->res.state == READY_FAILED &&
+		    (t->res.flags & READY_RETRIED) && !r->o.local) {
+			if (t->failing_since == 0)
+				t->failing_since = now;
+			if (now - t->failing_since < r->o.grace)
+				t->res.state = READY_PENDING;
+		} else
+			t->failing_since = 0;
 		if (t->res.state == READY_PENDING && t->podfail) {
 			char why[sizeof t->res.reason];
 

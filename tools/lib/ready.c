@@ -706,8 +706,17 @@ eval_custom(const struct node *obj, long long want, struct ready_result *r)
 		cond_text(c, t, sizeof t);
 		if (streq(node_at_s(c, "status"), "False") &&
 		    (i == 0 || i == 2) &&
-		    terminal_reason(node_at_s(c, "reason")))
+		    terminal_reason(node_at_s(c, "reason"))) {
 			say(r, READY_FAILED, "%s", t);
+			/* The external-secrets controller writes
+			 * SecretSyncedError for the first attempts too
+			 * (its SecretStore not validated yet) and retries
+			 * with a backoff. */
+			if (strncmp(node_at_s(obj, "apiVersion") ?
+			    node_at_s(obj, "apiVersion") : "",
+			    "external-secrets.io/", 20) == 0)
+				r->flags |= READY_RETRIED;
+		}
 		else
 			say(r, READY_PENDING, "%s", t);
 		return;

@@ -34,6 +34,8 @@ enum ready_state {
 /* ready_result.flags */
 #define READY_NOSTATUS	0x1	/* PENDING only because no status was written */
 #define READY_NOTE	0x2	/* OK as configured, not as rolled out: see reason */
+#define READY_RETRIED	0x4	/* FAILED, but its controller retries: the
+				 * caller fails it once it lasts the grace */
 
 struct ready_result {
 	enum ready_state state;
