@@ -129,7 +129,7 @@ same_keys() {
 		"$NINEC_ROOT/share/examples/local.yaml" >"$T/net.yaml"
 	run --separate-stderr 9c-testnet up "$T/net.yaml"
 	[ "$status" -eq 0 ] || fail "status $status: $stderr"
-	grep -q "^9c-testnet: \[1/7\] cluster: starting the local control plane '$NINEC_CLUSTER' (9c-local with external-secrets)$" <<<"$stderr"
+	grep -q "^9c-testnet: \[1/7\] cluster: starting the local control plane '$NINEC_CLUSTER' (9c-local -a external-secrets)$" <<<"$stderr"
 	eval "$("$NINEC_LOCAL" env)"
 	run -0 kubectl get externalsecret private-keys -n 9c-local -o json
 	run -0 jq -r '.status.conditions[] | select(.type == "Ready") | "\(.status) \(.reason)"' <<<"$output"
