@@ -217,6 +217,29 @@ lookalike() {
 	assert_output ""
 }
 
+@test "diff of a scale-up past every node the network had shows the key up would make, and makes none" {
+	spec 3 2 100m >"$BATS_TEST_TMPDIR/three.yaml"
+	versions "$BATS_TEST_TMPDIR/before"
+	run --separate-stderr testnet diff "$BATS_TEST_TMPDIR/three.yaml"
+	[ "$status" -eq 1 ] || fail "status $status: $stderr"
+	d=$output
+	run -0 grep -E '^\+\+\+ ' <<<"$d"
+	assert_output "$(printf '+++ merged/v1.Service.9c-local.miner-3\n+++ merged/v1.Secret.9c-local.private-keys\n+++ merged/apps.v1.StatefulSet.9c-local.miner-3')"
+	run -0 awk '/^--- live\// { p = ($0 ~ /private-keys$/) } p && /^[-+] /' <<<"$d"
+	assert_output '+  miner-private-key-3: "***"'
+	run -0 grep -o -e '--host=<address of [a-z0-9-]*>' <<<"$d"
+	assert_output "--host=<address of miner-3>"
+	versions "$BATS_TEST_TMPDIR/after"
+	diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	# No key was made: the store (moto) still holds the two miners' keys.
+	local m=$NINEC_STATE/9c-local/moto
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(cat "$m/port") AWS_REGION=us-east-2 \
+		AWS_SHARED_CREDENTIALS_FILE=$m/credentials AWS_CONFIG_FILE=$m/config \
+		run -0 9c-secrets public -o json -a -s "$BATS_TEST_TMPDIR/three.yaml"
+	run -0 jq -r '[.keys[].name | select(startswith("miner-"))] | join(" ")' <<<"$output"
+	assert_output "miner-private-key-1 miner-private-key-2"
+}
+
 @test "diff --prune-claims of a scale-down also shows the leaving nodes' claims as deletions, and changes nothing" {
 	# Claims like the network's that are not its own: in another
 	# namespace; unlabelled; of a StatefulSet or a template it never had;
