@@ -319,23 +319,26 @@ lookalike() {
 	assert_output "$(printf 'true\ntrue')"
 }
 
+# crashed LINES: the last two lines of up when miner-1's new revision
+# crash-loops.
+crashed() {
+	[[ "$1" =~ ^"9c-wait: 9c-local/statefulset/miner-1: 0/1 "(ready|updated)", pod miner-1-0: CrashLoopBackOff: back-off 2m40s restarting failed container=miner-1 (container miner-1)"$'\n'"9c-testnet: network: 9c-wait failed (status 1)"$ ]] ||
+		fail "not the crash loop of miner-1: $1"
+}
+
 @test "a new image that crash-loops fails up at once, naming the Pod and its reason; up with the spec before rolls back" {
-	start=$(date +%s)
 	run --separate-stderr testnet up "$BATS_FILE_TMPDIR/two-crash.yaml"
+	# Status 1 with the Pod's reason, not 5 at the deadline: it failed on
+	# the evidence.  The StatefulSet's own counts are a snapshot its
+	# controller may not have caught up with (ready, or not yet updated).
 	[ "$status" -eq 1 ] || fail "status $status: $stderr"
-	[ $(($(date +%s) - start)) -lt 90 ]
-	assert_equal "$(tail -n 2 <<<"$stderr")" "$(cat <<-EOF
-	9c-wait: 9c-local/statefulset/miner-1: 0/1 ready, pod miner-1-0: CrashLoopBackOff: back-off 2m40s restarting failed container=miner-1 (container miner-1)
-	9c-testnet: network: 9c-wait failed (status 1)
-	EOF
-	)"
-	crash=$(tail -n 2 <<<"$stderr")
+	crashed "$(tail -n 2 <<<"$stderr")"
 	# Back to the spec before: the StatefulSet controller waits for the
 	# broken Pod (Kubernetes' forced rollback), so up names it again; once
 	# it is deleted, up converges.
 	run --separate-stderr testnet up "$BATS_FILE_TMPDIR/two-cpu.yaml"
 	[ "$status" -eq 1 ] || fail "status $status: $stderr"
-	assert_equal "$(tail -n 2 <<<"$stderr")" "$crash"
+	crashed "$(tail -n 2 <<<"$stderr")"
 	uid=$(k get pod -n 9c-local miner-1-0 -o jsonpath='{.metadata.uid}')
 	k delete pod -n 9c-local miner-1-0 --wait=false >/dev/null
 	# (kubectl's own wait can miss the end under load: poll for the new Pod.)
