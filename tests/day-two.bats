@@ -36,11 +36,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local pid n
-	for n in 9c-local 9c-pbft; do
-		pid=$(cut -d' ' -f1 "$BATS_FILE_TMPDIR/state/$n/moto/pid" 2>/dev/null) &&
-			kill "$pid" 2>/dev/null
-	done
+	state_moto_stop "$BATS_FILE_TMPDIR/state/9c-local" "$BATS_FILE_TMPDIR/state/9c-pbft"
 	cluster_stop
 }
 

@@ -18,11 +18,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local pid d
-	for d in state own; do
-		pid=$(cut -d' ' -f1 "$BATS_FILE_TMPDIR/$d/9c-gitops/moto/pid" 2>/dev/null) &&
-			kill "$pid" 2>/dev/null
-	done
+	state_moto_stop "$BATS_FILE_TMPDIR/state/9c-gitops" "$BATS_FILE_TMPDIR/own/9c-gitops"
 	"$NINEC_LOCAL" -n "${NINEC_CLUSTER:0:36}-own" down 2>/dev/null
 	cluster_stop
 }

@@ -34,8 +34,10 @@ setup_file() {
 }
 
 teardown_file() {
-	# The cluster of the 9c-testnet test, in case it failed midway.
+	# The cluster and the moto of the 9c-testnet test, in case it failed
+	# midway.
 	"$NINEC_LOCAL" -n "${NINEC_CLUSTER:0:36}-net" down >/dev/null 2>&1
+	state_moto_stop "$BATS_FILE_TMPDIR/state/9c-local"
 	cluster_stop
 	moto_stop
 }

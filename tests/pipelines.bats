@@ -12,10 +12,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local pid
-	# A run that failed half-way may have left its moto_server behind.
-	pid=$(cut -d' ' -f1 "$BATS_FILE_TMPDIR/state/9c-local/moto/pid" 2>/dev/null) &&
-		kill "$pid" 2>/dev/null
+	state_moto_stop "$BATS_FILE_TMPDIR/state/9c-local"
 	cluster_stop
 }
 

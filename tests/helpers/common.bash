@@ -50,3 +50,14 @@ usage_matches_synopsis() {
 	got=$("$tool" -h | sed 's/^usage: *//; s/^ *//' | tr -s ' ')
 	[ "$want" = "$got" ] || fail "$(printf 'usage of %s differs from %s SYNOPSIS\n--- man\n%s\n--- usage\n%s' "$tool" "$2" "$want" "$got")"
 }
+
+# state_moto_stop STATE...: stop the moto_server a pipeline run recorded in
+# each network state directory STATE (its moto/pid): a run that failed
+# half-way leaves it behind.
+state_moto_stop() {
+	local s pid
+	for s in "$@"; do
+		pid=$(cut -d' ' -f1 "$s/moto/pid" 2>/dev/null) && kill "$pid" 2>/dev/null
+	done
+	return 0
+}
