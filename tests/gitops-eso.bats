@@ -7,7 +7,7 @@
 # brings a network with keys.source aws up on the local profile.
 #
 # The addon is built by 9c-local (about 13 minutes cold on two quiet cores)
-# when it is not cached; NINEC_TEST_SKIP_UNBUILT=1 skips the suite instead.
+# when it is not cached, as the Argo CD suite's is: never skipped.
 # The tests run in order and share one cluster.
 
 load helpers/common
@@ -20,9 +20,6 @@ ES_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/9c/external-secrets-$ES_V
 NS=9c-local
 
 setup_file() {
-	if [ ! -f "$ES_DIR/.complete" ] && [ "${NINEC_TEST_SKIP_UNBUILT-}" = 1 ]; then
-		skip "the external-secrets addon is not built in $ES_DIR (9c-local -a external-secrets build)"
-	fi
 	export T=$BATS_FILE_TMPDIR
 	moto_start || return 1
 	AWS_ENDPOINT_URL=$MOTO_URL NINEC_LOCAL_ADDONS=external-secrets cluster_start || return 1
